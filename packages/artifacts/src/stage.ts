@@ -1,0 +1,152 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { z } from 'zod';
+import { ArtifactError } from './errors.ts';
+import type { Kind } from './kinds.ts';
+import { parseConfig } from './config.ts';
+import { MANIFEST_FILE, openArtifact, plannedArtifact, storeRoot, writeArtifact, type Artifact, type FileWriter } from './store.ts';
+
+export interface StageInput {
+  kind: Kind;
+  description: string;
+  optional?: boolean;
+}
+export interface StageOutput {
+  kind: Kind;
+  description: string;
+}
+
+/**
+ * A stage: a zod config schema, typed artifact inputs and outputs, and a run
+ * function. This is the whole contract a swappable implementation must honour
+ * (docs/architecture.md, "Stage contract").
+ */
+export interface StageDef<S extends z.ZodType = z.ZodType> {
+  name: string;
+  /** Bump whenever the stage would produce different bytes for the same config and inputs. */
+  algoVersion: string;
+  description: string;
+  config: S;
+  inputs: Record<string, StageInput>;
+  /** Outputs may depend on the config (train writes a rewind point only when asked). */
+  outputs: Record<string, StageOutput> | ((config: z.output<S>) => Record<string, StageOutput>);
+  /** The config field holding the seed, recorded in every manifest. */
+  seedField?: string;
+  run(ctx: StageContext<z.output<S>>): Promise<void>;
+}
+
+export interface PlannedOutput {
+  role: string;
+  kind: Kind;
+  id: string;
+  dir: string;
+}
+
+export interface StageContext<C> {
+  stage: string;
+  config: C;
+  inputs: Record<string, Artifact>;
+  store: string;
+  planned: Record<string, PlannedOutput>;
+  /** Progress and log lines go to stderr; stdout is kept for the final JSON line. */
+  log(message: string): void;
+  /** Writes one declared output atomically (no-op if it already exists). */
+  write(role: string, writer: FileWriter, opts?: { backend?: Record<string, unknown> | null }): Promise<Artifact>;
+}
+
+export function stageOutputs<S extends z.ZodType>(def: StageDef<S>, config: z.output<S>): Record<string, StageOutput> {
+  return typeof def.outputs === 'function' ? def.outputs(config) : def.outputs;
+}
+
+function seedOf(def: StageDef, config: unknown): number | null {
+  if (!def.seedField) return null;
+  const v = (config as Record<string, unknown>)[def.seedField];
+  return typeof v === 'number' ? v : null;
+}
+
+/** The ids and directories a stage run will produce, computable without running it. */
+export function planStage<S extends z.ZodType>(
+  def: StageDef<S>,
+  config: z.output<S>,
+  inputIds: Record<string, string>,
+  store = storeRoot(),
+): Record<string, PlannedOutput> {
+  const outs = stageOutputs(def, config);
+  return Object.fromEntries(
+    Object.entries(outs).map(([role, o]) => {
+      const p = plannedArtifact({ kind: o.kind, role, stage: def.name, algoVersion: def.algoVersion, config, upstream: inputIds }, store);
+      return [role, { role, kind: o.kind, ...p }];
+    }),
+  );
+}
+
+export interface RunStageOptions {
+  /** Raw config (validated here). */
+  config: unknown;
+  /** Input artifact directories by role. */
+  inputs: Record<string, string>;
+  store?: string;
+  log?: (m: string) => void;
+}
+
+export interface RunStageResult {
+  outputs: Record<string, PlannedOutput>;
+  /** True when every output already existed, so nothing ran. */
+  skipped: boolean;
+}
+
+/**
+ * Validates the config, opens and verifies every input, and runs the stage unless
+ * all of its content-addressed outputs already exist (so a wiped Nx cache never
+ * means retraining).
+ */
+export async function runStage<S extends z.ZodType>(def: StageDef<S>, opts: RunStageOptions): Promise<RunStageResult> {
+  const store = storeRoot(opts.store);
+  const log = opts.log ?? ((m: string) => process.stderr.write(`[${def.name}] ${m}\n`));
+  const config = parseConfig(def.config, opts.config, `${def.name} config`) as z.output<S>;
+
+  for (const role of Object.keys(opts.inputs))
+    if (!def.inputs[role]) throw new ArtifactError(`stage ${def.name} has no input '${role}' (inputs: ${Object.keys(def.inputs).join(', ') || 'none'})`, 'bad-input');
+  const inputs: Record<string, Artifact> = {};
+  for (const [role, spec] of Object.entries(def.inputs)) {
+    const dir = opts.inputs[role];
+    if (!dir) {
+      if (spec.optional) continue;
+      throw new ArtifactError(`stage ${def.name} needs input '${role}' (${spec.kind}: ${spec.description})`, 'bad-input');
+    }
+    inputs[role] = await openArtifact(dir, { kind: spec.kind });
+  }
+  const inputIds = Object.fromEntries(Object.entries(inputs).map(([r, a]) => [r, a.manifest.id]));
+  const planned = planStage(def, config, inputIds, store);
+
+  const done = Object.values(planned).every((p) => existsSync(join(p.dir, MANIFEST_FILE)));
+  if (done) {
+    for (const p of Object.values(planned)) await openArtifact(p.dir, { kind: p.kind });
+    log(`up to date: ${Object.values(planned).map((p) => p.dir.split('/').pop()).join(', ')}`);
+    return { outputs: planned, skipped: true };
+  }
+
+  const ctx: StageContext<z.output<S>> = {
+    stage: def.name,
+    config,
+    inputs,
+    store,
+    planned,
+    log,
+    async write(role, writer, wopts = {}) {
+      const p = planned[role];
+      if (!p) throw new Error(`stage ${def.name} wrote undeclared output '${role}'`);
+      const { artifact } = await writeArtifact(
+        { kind: p.kind, role, stage: def.name, algoVersion: def.algoVersion, config, upstream: inputs, seed: seedOf(def, config), backend: wopts.backend ?? null },
+        writer,
+        store,
+      );
+      if (artifact.dir !== p.dir) throw new Error(`internal: ${role} written to ${artifact.dir}, planned ${p.dir}`);
+      return artifact;
+    },
+  };
+  await def.run(ctx);
+  for (const p of Object.values(planned))
+    if (!existsSync(join(p.dir, MANIFEST_FILE))) throw new Error(`stage ${def.name} finished without writing its '${p.role}' output`);
+  return { outputs: planned, skipped: false };
+}

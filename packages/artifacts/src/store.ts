@@ -1,0 +1,204 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve, relative, basename } from 'node:path';
+import { canonicalJson, sha256File, sha256Hex } from './canonical.ts';
+import { codeVersion, workspaceRoot } from './code-version.ts';
+import { ArtifactError } from './errors.ts';
+import { artifactDirName, artifactId, type IdentitySpec } from './id.ts';
+import type { Kind } from './kinds.ts';
+import { MANIFEST_SCHEMA_VERSION } from './kinds.ts';
+import { Manifest, type FileEntry } from './manifest.ts';
+
+export const MANIFEST_FILE = 'manifest.json';
+
+/** Where artifacts live: $IMP_STORE, else <workspace>/artifacts/store. */
+export function storeRoot(explicit?: string): string {
+  return resolve(explicit ?? process.env.IMP_STORE ?? join(workspaceRoot(), 'artifacts', 'store'));
+}
+
+/** An artifact opened and verified against its manifest. */
+export interface Artifact {
+  dir: string;
+  manifest: Manifest;
+  /** Absolute path of one of its files; throws if the manifest does not list it. */
+  file(name: string): string;
+}
+
+export interface WriteSpec extends Omit<IdentitySpec, 'upstream'> {
+  upstream: Record<string, Artifact>;
+  seed?: number | null;
+  backend?: Record<string, unknown> | null;
+}
+
+export interface WriteResult {
+  artifact: Artifact;
+  /** False when an identical artifact already existed and was reused. */
+  created: boolean;
+}
+
+export type FileWriter = (tmpDir: string) => Promise<{ summary?: Record<string, unknown>; timings?: Record<string, number> } | void>;
+
+/** The id and directory an artifact will have, computable before anything runs. */
+export function plannedArtifact(spec: IdentitySpec, store = storeRoot()): { id: string; dir: string } {
+  const id = artifactId(spec);
+  return { id, dir: join(store, artifactDirName(spec.kind, id)) };
+}
+
+function upstreamIds(up: Record<string, Artifact>): Record<string, string> {
+  return Object.fromEntries(Object.entries(up).map(([role, a]) => [role, a.manifest.id]));
+}
+
+/**
+ * Writes an artifact atomically: `write` fills a private temporary directory, the
+ * manifest (with every file's sha256) is added, files are made read-only, and the
+ * directory is renamed into place. A crash before the rename leaves only a
+ * `.tmp/` entry that no reader ever lists. If the artifact already exists it is
+ * verified and reused: the id is content-addressed, so it is the same result.
+ */
+export async function writeArtifact(spec: WriteSpec, write: FileWriter, store = storeRoot()): Promise<WriteResult> {
+  const ids = upstreamIds(spec.upstream);
+  const { id, dir } = plannedArtifact({ ...spec, upstream: ids }, store);
+  if (existsSync(join(dir, MANIFEST_FILE))) return { artifact: await openArtifact(dir), created: false };
+
+  const tmpRoot = join(store, '.tmp');
+  mkdirSync(tmpRoot, { recursive: true });
+  const tmp = join(tmpRoot, `${basename(dir)}.${process.pid}.${randomBytes(4).toString('hex')}`);
+  mkdirSync(tmp);
+  const t0 = performance.now();
+  try {
+    const extra = (await write(tmp)) ?? {};
+    const files = await checksumFiles(tmp);
+    const manifest: Manifest = {
+      format: 'imp-artifact',
+      schemaVersion: MANIFEST_SCHEMA_VERSION,
+      id,
+      kind: spec.kind,
+      role: spec.role,
+      stage: spec.stage,
+      algoVersion: spec.algoVersion,
+      config: JSON.parse(canonicalJson(spec.config)),
+      upstream: Object.entries(spec.upstream).map(([role, a]) => ({
+        role,
+        id: a.manifest.id,
+        kind: a.manifest.kind,
+        dir: basename(a.dir),
+        manifestSha256: sha256Hex(readFileSync(join(a.dir, MANIFEST_FILE))),
+      })),
+      files,
+      codeVersion: codeVersion(),
+      backend: spec.backend ?? null,
+      seed: spec.seed ?? null,
+      timings: { write_s: (performance.now() - t0) / 1000, ...(extra.timings ?? {}) },
+      createdAt: new Date().toISOString(),
+      summary: extra.summary ?? {},
+    };
+    writeFileSync(join(tmp, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
+    for (const f of [...files.map((f) => f.path), MANIFEST_FILE]) chmodSync(join(tmp, f), 0o444);
+    try {
+      renameSync(tmp, dir);
+    } catch (e) {
+      // Another process won the race with the same content-addressed result.
+      if (existsSync(join(dir, MANIFEST_FILE))) {
+        rmSync(tmp, { recursive: true, force: true });
+        return { artifact: await openArtifact(dir), created: false };
+      }
+      throw e;
+    }
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+  return { artifact: await openArtifact(dir, { verify: false }), created: true };
+}
+
+async function checksumFiles(root: string): Promise<FileEntry[]> {
+  const out: FileEntry[] = [];
+  const walk = async (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      const st = statSync(p);
+      if (st.isDirectory()) await walk(p);
+      else if (relative(root, p) !== MANIFEST_FILE) out.push({ path: relative(root, p), bytes: st.size, sha256: await sha256File(p) });
+    }
+  };
+  await walk(root);
+  return out;
+}
+
+export function readManifest(dir: string): Manifest {
+  const mpath = join(dir, MANIFEST_FILE);
+  if (!existsSync(dir)) throw new ArtifactError(`artifact ${dir} does not exist`, 'missing-artifact', dir);
+  if (!existsSync(mpath)) throw new ArtifactError(`artifact ${dir} has no ${MANIFEST_FILE}`, 'missing-manifest', mpath);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(mpath, 'utf8'));
+  } catch (e) {
+    throw new ArtifactError(`${mpath}: not valid JSON (${(e as Error).message})`, 'bad-manifest', mpath);
+  }
+  const parsed = Manifest.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ArtifactError(`${mpath}: field '${issue.path.join('.')}' ${issue.message}`, 'bad-manifest', mpath);
+  }
+  return parsed.data;
+}
+
+export interface OpenOptions {
+  /** Expected kind; a mismatch is an error naming both. */
+  kind?: Kind;
+  /** Check sizes and sha256 of every file (default true). */
+  verify?: boolean;
+}
+
+/** Opens an artifact, checking every file against the manifest. Errors name the file. */
+export async function openArtifact(dir: string, opts: OpenOptions = {}): Promise<Artifact> {
+  dir = resolve(dir);
+  const manifest = readManifest(dir);
+  if (opts.kind && manifest.kind !== opts.kind)
+    throw new ArtifactError(`artifact ${dir} is a ${manifest.kind}, expected a ${opts.kind}`, 'wrong-kind', dir);
+  if (opts.verify !== false) await verifyFiles(dir, manifest);
+  const listed = new Set(manifest.files.map((f) => f.path));
+  return {
+    dir,
+    manifest,
+    file(name: string) {
+      if (!listed.has(name)) throw new ArtifactError(`artifact ${dir} has no file '${name}' in its manifest`, 'missing-file', join(dir, name));
+      return join(dir, name);
+    },
+  };
+}
+
+export async function verifyFiles(dir: string, manifest: Manifest = readManifest(dir)): Promise<void> {
+  for (const f of manifest.files) {
+    const p = join(dir, f.path);
+    if (!existsSync(p)) throw new ArtifactError(`${p}: file listed in the manifest is missing`, 'missing-file', p);
+    const size = statSync(p).size;
+    if (size !== f.bytes)
+      throw new ArtifactError(`${p}: size ${size} bytes, manifest says ${f.bytes} (truncated or altered)`, 'size-mismatch', p);
+    const sha = await sha256File(p);
+    if (sha !== f.sha256) throw new ArtifactError(`${p}: sha256 does not match the manifest (file altered)`, 'checksum-mismatch', p);
+  }
+}
+
+/** Every artifact directory in the store (those with a manifest; `.tmp/` is never listed). */
+export function listArtifactDirs(store = storeRoot()): string[] {
+  if (!existsSync(store)) return [];
+  return readdirSync(store)
+    .filter((n) => !n.startsWith('.') && existsSync(join(store, n, MANIFEST_FILE)))
+    .sort()
+    .map((n) => join(store, n));
+}
+
+/** Resolves a user-given artifact reference: a path, a directory name, or an id prefix. */
+export function resolveArtifactRef(ref: string, store = storeRoot()): string {
+  if (existsSync(ref)) return resolve(ref);
+  const byName = join(store, ref);
+  if (existsSync(byName)) return byName;
+  const hits = listArtifactDirs(store).filter((d) => {
+    const n = basename(d);
+    return n.split('-').pop()!.startsWith(ref) || readManifest(d).id.startsWith(ref);
+  });
+  if (hits.length === 1) return hits[0]!;
+  if (hits.length > 1) throw new ArtifactError(`'${ref}' matches ${hits.length} artifacts; give more of the id`, 'bad-input');
+  throw new ArtifactError(`no artifact '${ref}' (looked for a path, a name and an id prefix in ${store})`, 'missing-artifact', ref);
+}
