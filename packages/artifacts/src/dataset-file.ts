@@ -45,7 +45,7 @@ export function writeDatasetSplit(path: string, s: DatasetSplit): void {
     ['meta', JSON.stringify(s.meta ?? {})],
   ]));
   const pixType = pixel === 'uint8' ? new Uint8() : new Float32();
-  const child = makeData({ type: pixType, length: s.x.length, data: s.x as never });
+  const child = makeData({ type: pixType, length: s.x.length, data: s.x } as never);
   const xData = makeData({ type: base.fields[0]!.type as FixedSizeList, length: n, child });
   const yData = makeData({ type: new Int32(), length: n, data: s.y });
   const dictType = base.fields[2]!.type as Dictionary;

@@ -10,6 +10,11 @@ export interface StageInput {
   kind: Kind;
   description: string;
   optional?: boolean;
+  /**
+   * A variadic input: any number of artifacts given as `<role>.<suffix>` (for example
+   * `mask.L3`). The analysis stage takes every level this way.
+   */
+  many?: boolean;
 }
 export interface StageOutput {
   kind: Kind;
@@ -105,10 +110,20 @@ export async function runStage<S extends z.ZodType>(def: StageDef<S>, opts: RunS
   const log = opts.log ?? ((m: string) => process.stderr.write(`[${def.name}] ${m}\n`));
   const config = parseConfig(def.config, opts.config, `${def.name} config`) as z.output<S>;
 
-  for (const role of Object.keys(opts.inputs))
-    if (!def.inputs[role]) throw new ArtifactError(`stage ${def.name} has no input '${role}' (inputs: ${Object.keys(def.inputs).join(', ') || 'none'})`, 'bad-input');
   const inputs: Record<string, Artifact> = {};
+  for (const [key, dir] of Object.entries(opts.inputs)) {
+    const base = key.includes('.') ? key.slice(0, key.indexOf('.')) : key;
+    const spec = def.inputs[base];
+    if (!spec || (key !== base && !spec.many))
+      throw new ArtifactError(`stage ${def.name} has no input '${key}' (inputs: ${Object.keys(def.inputs).map((r) => (def.inputs[r]!.many ? `${r}.<name>` : r)).join(', ') || 'none'})`, 'bad-input');
+    if (spec.many) inputs[key] = await openArtifact(dir, { kind: spec.kind });
+  }
   for (const [role, spec] of Object.entries(def.inputs)) {
+    if (spec.many) {
+      if (!spec.optional && !Object.keys(inputs).some((k) => k.startsWith(`${role}.`)))
+        throw new ArtifactError(`stage ${def.name} needs at least one '${role}.<name>' input (${spec.kind}: ${spec.description})`, 'bad-input');
+      continue;
+    }
     const dir = opts.inputs[role];
     if (!dir) {
       if (spec.optional) continue;

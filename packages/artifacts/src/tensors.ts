@@ -30,8 +30,8 @@ function listOf<T extends Float32Array | Uint8Array | Int32Array>(
   arrays.forEach((a, i) => (offsets[i + 1] = offsets[i]! + a.length));
   const flat = new Ctor(offsets[arrays.length]!);
   arrays.forEach((a, i) => flat.set(a, offsets[i]!));
-  const child = makeData({ type: item, length: flat.length, data: flat as never });
-  return makeData({ type: new List(new Field('item', item, false)), length: arrays.length, valueOffsets: offsets, child });
+  const child = makeData({ type: item, length: flat.length, data: flat } as never);
+  return makeData({ type: new List(new Field("item", item, false)), length: arrays.length, valueOffsets: offsets, child } as never) as any;
 }
 
 /** Writes tensors of one dtype to an Arrow IPC file; float32 values round-trip bit-identically. */
