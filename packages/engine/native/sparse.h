@@ -1,0 +1,11 @@
+#pragma once
+// Masked linear layer products with W [in, out] row-major and its kept
+// entries in CSR over rows i (rowptr, col). `wv` holds W at the kept entries
+// (gathered once per call, so the inner loops read it sequentially).
+void imp_spmm_fwd(const float *x, const float *wv, const int *rowptr, const int *col, const float *bias, float *y,
+                  int n, int in, int out, int threads);
+void imp_spmm_bwd_input(const float *dy, const float *wv, const int *rowptr, const int *col, float *dx, int n, int in,
+                        int out, int threads);
+// dwv[p] = sum_n x[n, i(p)] * dy[n, col(p)]  (sampled dense-dense product)
+void imp_sddmm(const float *x, const float *dy, const int *rowptr, const int *col, float *dwv, int n, int in, int out,
+               int threads);

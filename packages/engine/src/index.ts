@@ -1,0 +1,6 @@
+// Public API of @imp/engine. Import `tf` from here, never from @tensorflow/*.
+export { tf } from './tf.ts';
+export type { EngineInfo, BackendChoice } from './engine-info.ts';
+export { initEngine, engineInfo, type InitOptions } from './init-engine.ts';
+export { prepareMask, type MaskHandle, type Csr, SPARSE_DENSITY_THRESHOLD, setSparseThreshold } from './mask-handle.ts';
+export { maskedLinear, applyMask } from './masked-linear.ts';

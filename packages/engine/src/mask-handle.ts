@@ -1,0 +1,105 @@
+import { tf } from './tf.ts';
+
+/** Compressed sparse rows over the input dimension of W [inDim, outDim]. */
+export interface Csr {
+  /** rowPtr[i]..rowPtr[i+1] index the kept entries of W row i (length inDim+1). */
+  rowPtr: Int32Array;
+  /** Column (output unit) of every kept entry, ascending within a row. */
+  colIdx: Int32Array;
+  /** Flat index i*outDim+j of every kept entry (used to gather/scatter W and dW). */
+  flatIdx: Int32Array;
+}
+
+export interface MaskHandle {
+  readonly inDim: number;
+  readonly outDim: number;
+  /** Fraction of kept entries (nnz / (inDim*outDim)). */
+  readonly density: number;
+  readonly nnz: number;
+  /** Dense 0/1 float32 mask of shape [inDim, outDim]. */
+  readonly dense: tf.Tensor2D;
+  /** The same mask as a plain array (native kernels read it without a tensor round trip). */
+  readonly values: Float32Array;
+  /** Present when density < the sparse threshold: kernels may use the CSR path. */
+  readonly csr?: Csr;
+  dispose(): void;
+}
+
+/**
+ * Density below which a mask gets a CSR structure. Measured on the 2-core box
+ * (see README): the sparse kernels win below roughly this density.
+ */
+export let SPARSE_DENSITY_THRESHOLD = 0.05;
+
+/** Test/bench hook: change the threshold (returns the previous value). */
+export function setSparseThreshold(t: number): number {
+  const prev = SPARSE_DENSITY_THRESHOLD;
+  SPARSE_DENSITY_THRESHOLD = t;
+  return prev;
+}
+
+export function buildCsr(mask: Float32Array, inDim: number, outDim: number): Csr {
+  let nnz = 0;
+  for (let k = 0; k < mask.length; k++) if (mask[k] !== 0) nnz++;
+  const rowPtr = new Int32Array(inDim + 1);
+  const colIdx = new Int32Array(nnz);
+  const flatIdx = new Int32Array(nnz);
+  let p = 0;
+  for (let i = 0; i < inDim; i++) {
+    rowPtr[i] = p;
+    const base = i * outDim;
+    for (let j = 0; j < outDim; j++) {
+      if (mask[base + j] !== 0) {
+        colIdx[p] = j;
+        flatIdx[p] = base + j;
+        p++;
+      }
+    }
+  }
+  rowPtr[inDim] = p;
+  return { rowPtr, colIdx, flatIdx };
+}
+
+/**
+ * Wraps a 0/1 mask laid out row-major [inDim, outDim] (the layout of W).
+ * Any non-zero entry counts as kept.
+ */
+export function prepareMask(
+  mask: Uint8Array | Float32Array,
+  inDim: number,
+  outDim: number,
+  opts: { sparseThreshold?: number } = {},
+): MaskHandle {
+  if (mask.length !== inDim * outDim) {
+    throw new Error(`prepareMask: mask has ${mask.length} entries, expected ${inDim}*${outDim}`);
+  }
+  const values = new Float32Array(mask.length);
+  let nnz = 0;
+  for (let k = 0; k < mask.length; k++) {
+    if (mask[k] !== 0) {
+      values[k] = 1;
+      nnz++;
+    }
+  }
+  const density = nnz / Math.max(1, mask.length);
+  const threshold = opts.sparseThreshold ?? SPARSE_DENSITY_THRESHOLD;
+  const csr = density < threshold ? buildCsr(values, inDim, outDim) : undefined;
+  // keep(): the handle outlives any tidy() the caller happens to be in.
+  const dense = tf.keep(tf.tensor2d(values, [inDim, outDim], 'float32'));
+  let disposed = false;
+  return {
+    inDim,
+    outDim,
+    density,
+    nnz,
+    dense,
+    values,
+    csr,
+    dispose() {
+      if (!disposed) {
+        disposed = true;
+        dense.dispose();
+      }
+    },
+  };
+}

@@ -1,0 +1,106 @@
+import { tf } from './tf.ts';
+import type { MaskHandle } from './mask-handle.ts';
+
+/**
+ * Sparse (CSR) implementation of the three products of a masked linear layer,
+ * plugged in by the native backend. Working on raw Float32Arrays keeps the
+ * sampled products (dW only at kept entries) out of tfjs' dense op graph.
+ */
+export interface SparseLinearImpl {
+  /** y[n,out] = x[n,in] @ (W⊙M) + bias (bias already masked, may be undefined). */
+  forward(x: Float32Array, w: Float32Array, bias: Float32Array | undefined, n: number, m: MaskHandle): Float32Array;
+  /** dx[n,in] = dy[n,out] @ (W⊙M)ᵀ */
+  backwardInput(dy: Float32Array, w: Float32Array, n: number, m: MaskHandle): Float32Array;
+  /** dW[in,out] = (xᵀ dy) ⊙ M, computed only at the kept entries (zeros elsewhere). */
+  backwardWeight(x: Float32Array, dy: Float32Array, n: number, m: MaskHandle): Float32Array;
+}
+
+let sparseImpl: { backend: string; impl: SparseLinearImpl } | undefined;
+
+/** Called by a backend that has sparse kernels (only used while that backend is active). */
+export function registerSparseLinear(backend: string, impl: SparseLinearImpl): void {
+  sparseImpl = { backend, impl };
+}
+
+function activeSparse(m: MaskHandle): SparseLinearImpl | undefined {
+  if (m.csr === undefined || sparseImpl === undefined) return undefined;
+  return tf.getBackend() === sparseImpl.backend ? sparseImpl.impl : undefined;
+}
+
+/**
+ * y = x @ (w ⊙ M) + b ⊙ bMask, differentiable wrt x, w and b.
+ * The gradient wrt w is exactly zero at masked entries, so plain SGD (with or
+ * without weight decay) keeps masked weights at whatever value they had
+ * (zero, if the caller zeroed them once; see applyMask).
+ */
+export function maskedLinear(
+  x: tf.Tensor2D,
+  w: tf.Variable | tf.Tensor2D,
+  b: tf.Tensor1D,
+  m: MaskHandle,
+  bMask?: tf.Tensor1D,
+): tf.Tensor2D {
+  if (x.shape[1] !== m.inDim || w.shape[0] !== m.inDim || w.shape[1] !== m.outDim) {
+    throw new Error(
+      `maskedLinear: shapes x${JSON.stringify(x.shape)} w${JSON.stringify(w.shape)} mask [${m.inDim},${m.outDim}] disagree`,
+    );
+  }
+  const sparse = activeSparse(m);
+  const f = sparse ? sparseLinear(sparse, m, bMask) : denseLinear(m, bMask);
+  return f(x, w as tf.Tensor2D, b) as tf.Tensor2D;
+}
+
+function denseLinear(m: MaskHandle, bMask?: tf.Tensor1D) {
+  return tf.customGrad((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+    const wm = tf.mul(w, m.dense) as tf.Tensor2D;
+    const bm = bMask ? tf.mul(b, bMask) : b;
+    const value = tf.add(tf.matMul(x as tf.Tensor2D, wm), bm);
+    save([x, wm]);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xs, wms] = saved as [tf.Tensor2D, tf.Tensor2D];
+        const dy2 = dy as tf.Tensor2D;
+        const dx = tf.matMul(dy2, wms, false, true);
+        const dw = tf.mul(tf.matMul(xs, dy2, true, false), m.dense);
+        const dbRaw = tf.sum(dy2, 0);
+        const db = bMask ? tf.mul(dbRaw, bMask) : dbRaw;
+        return [dx, dw, db];
+      },
+    };
+  });
+}
+
+function sparseLinear(impl: SparseLinearImpl, m: MaskHandle, bMask?: tf.Tensor1D) {
+  return tf.customGrad((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+    const n = x.shape[0];
+    const bm = bMask ? tf.mul(b, bMask) : b;
+    const yv = impl.forward(
+      x.dataSync() as Float32Array,
+      w.dataSync() as Float32Array,
+      bm.dataSync() as Float32Array,
+      n,
+      m,
+    );
+    if (bMask) bm.dispose();
+    save([x, w]);
+    return {
+      value: tf.tensor2d(yv, [n, m.outDim], 'float32'),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xs, ws] = saved;
+        const dyv = dy.dataSync() as Float32Array;
+        const xv = xs.dataSync() as Float32Array;
+        const dx = tf.tensor2d(impl.backwardInput(dyv, ws.dataSync() as Float32Array, n, m), [n, m.inDim], 'float32');
+        const dw = tf.tensor2d(impl.backwardWeight(xv, dyv, n, m), [m.inDim, m.outDim], 'float32');
+        const dbRaw = tf.sum(dy, 0);
+        const db = bMask ? tf.mul(dbRaw, bMask) : dbRaw;
+        return [dx, dw, db];
+      },
+    };
+  });
+}
+
+/** Zeroes the masked entries of a weight variable in place (call once after init or rewind). */
+export function applyMask(w: tf.Variable, m: MaskHandle): void {
+  tf.tidy(() => w.assign(tf.mul(w, m.dense) as tf.Tensor));
+}

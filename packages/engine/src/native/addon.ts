@@ -1,0 +1,51 @@
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+/** The C functions of build/Release/imp_engine.node (see native/addon.c). */
+export interface NativeAddon {
+  setThreads(n: number): void;
+  info(): { blas: string; threads: number; cores: number; simd: string };
+  sgemm(
+    transA: number, transB: number, m: number, n: number, k: number,
+    a: Float32Array, b: Float32Array, c: Float32Array, beta: number, threads: number,
+  ): void;
+  spmmFwd(
+    x: Float32Array, wv: Float32Array, rowPtr: Int32Array, col: Int32Array, bias: Float32Array | null,
+    y: Float32Array, n: number, inDim: number, outDim: number, threads: number,
+  ): void;
+  spmmBwdInput(
+    dy: Float32Array, wv: Float32Array, rowPtr: Int32Array, col: Int32Array, dx: Float32Array,
+    n: number, inDim: number, outDim: number, threads: number,
+  ): void;
+  sddmm(
+    x: Float32Array, dy: Float32Array, rowPtr: Int32Array, col: Int32Array, dwv: Float32Array,
+    n: number, inDim: number, outDim: number, threads: number,
+  ): void;
+  gather(src: Float32Array, idx: Int32Array, dst: Float32Array, n: number): void;
+  scatter(src: Float32Array, idx: Int32Array, dst: Float32Array, n: number): void;
+  [fn: string]: unknown;
+}
+
+const PKG_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** IMP_ENGINE_ADDON_PATH overrides where the addon is looked for (tests point it nowhere). */
+export function addonPath(): string {
+  return process.env.IMP_ENGINE_ADDON_PATH || path.join(PKG_ROOT, 'build', 'Release', 'imp_engine.node');
+}
+
+let cached: NativeAddon | undefined;
+
+/** Loads the addon or throws a one-line reason. */
+export function loadAddon(): NativeAddon {
+  const p = addonPath();
+  if (cached !== undefined && !process.env.IMP_ENGINE_ADDON_PATH) return cached;
+  if (!existsSync(p)) {
+    throw new Error(`addon not built (${p} missing; run: npm run build:addon -w @imp/engine, needs libopenblas-dev)`);
+  }
+  const addon = createRequire(import.meta.url)(p) as NativeAddon;
+  if (typeof addon.sgemm !== 'function') throw new Error(`${p} is not the @imp/engine addon`);
+  cached = addon;
+  return addon;
+}

@@ -1,0 +1,31 @@
+import { tf } from '../tf.ts';
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+
+export type TensorInfo = tf.TensorInfo;
+export type KernelArgs = {
+  inputs: Record<string, TensorInfo | undefined>;
+  backend: MathBackendCPU;
+  attrs?: Record<string, unknown>;
+};
+export type NativeKernel = (args: KernelArgs) => TensorInfo | TensorInfo[];
+
+/** The stored values of a tensor (no copy; never mutate). */
+export function vals(backend: MathBackendCPU, t: TensorInfo): Float32Array {
+  return backend.data.get(t.dataId).values as Float32Array;
+}
+
+export function isF32(backend: MathBackendCPU, ...ts: (TensorInfo | undefined)[]): boolean {
+  for (const t of ts) {
+    if (t === undefined) continue;
+    if (t.dtype !== 'float32') return false;
+    const v = backend.data.get(t.dataId).values;
+    if (!(v instanceof Float32Array)) return false; // complex tensors keep no values
+  }
+  return true;
+}
+
+export function sizeOf(shape: readonly number[]): number {
+  let s = 1;
+  for (const d of shape) s *= d;
+  return s;
+}

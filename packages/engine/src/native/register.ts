@@ -1,0 +1,60 @@
+import { tf } from '../tf.ts';
+import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { loadAddon, type NativeAddon } from './addon.ts';
+import type { NativeKernel } from './kernel-util.ts';
+import { makeBatchMatMul, makeFusedMatMul } from './matmul-kernels.ts';
+import { registerNativeSparse } from './sparse-linear.ts';
+
+import { NATIVE_BACKEND_NAME as NATIVE_BACKEND } from './names.ts';
+
+/** The cpu backend with a native data path: same tensor storage, faster kernels. */
+class NativeBackend extends MathBackendCPU {
+  constructor() {
+    super();
+    // Suppress the cpu backend's "install tfjs-node" banner: we are the fast path.
+    (this as unknown as { firstUse: boolean }).firstUse = false;
+  }
+}
+
+let registered: { addon: NativeAddon } | undefined;
+
+function overrides(addon: NativeAddon, cpu: (name: string) => NativeKernel): Record<string, NativeKernel> {
+  return {
+    BatchMatMul: makeBatchMatMul(addon, cpu('BatchMatMul')),
+    _FusedMatMul: makeFusedMatMul(addon, cpu('_FusedMatMul')),
+  };
+}
+
+/**
+ * Loads the addon (throws a one-line reason if it is missing), registers the
+ * 'native' backend once, and applies the thread count.
+ */
+export function setupNativeBackend(threads: number): { blas: string; threads: number; simd: boolean } {
+  const addon = registered?.addon ?? loadAddon();
+  addon.setThreads(threads);
+  if (registered === undefined) {
+    const cpuKernels = tf.getKernelsForBackend('cpu');
+    const byName = new Map(cpuKernels.map((k) => [k.kernelName, k.kernelFunc as unknown as NativeKernel]));
+    const cpu = (name: string): NativeKernel => {
+      const k = byName.get(name);
+      if (k === undefined) throw new Error(`cpu kernel ${name} missing`);
+      return k;
+    };
+    const ours = overrides(addon, cpu);
+    for (const k of cpuKernels) {
+      const kernelFunc = (ours[k.kernelName] ?? k.kernelFunc) as unknown as tf.KernelFunc;
+      tf.registerKernel({ ...k, backendName: NATIVE_BACKEND, kernelFunc });
+    }
+    // Priority below cpu's 1: tfjs must never pick 'native' on its own;
+    // only initEngine() selects it.
+    tf.registerBackend(NATIVE_BACKEND, () => new NativeBackend(), 0);
+    registerNativeSparse(addon);
+    registered = { addon };
+  }
+  const info = addon.info();
+  return { blas: `OpenBLAS ${info.blas.trim()}`, threads, simd: info.simd !== '' };
+}
+
+export function nativeAddon(): NativeAddon | undefined {
+  return registered?.addon;
+}
