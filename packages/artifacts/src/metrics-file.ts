@@ -1,4 +1,4 @@
-import { Field, Float64, Int32, Schema, Table, Utf8, tableFromArrays, vectorFromArray, makeTable } from 'apache-arrow';
+import { Field, Float64, Int32, Schema, Table, Utf8, vectorFromArray, makeTable } from 'apache-arrow';
 import { ArtifactError } from './errors.ts';
 import { readArrowFile, writeArrowFile } from './arrow-io.ts';
 
@@ -46,4 +46,3 @@ export function readMetricsFile(path: string): MetricRow[] {
     level: level[i]!, step: step[i]!, split: String(split[i]), metric: String(metric[i]), value: value[i]!,
   }));
 }
-void tableFromArrays;

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tableToIPC, type Table } from 'apache-arrow';
 import { Compression, Table as WasmTable, WriterPropertiesBuilder, writeParquet } from 'parquet-wasm/node';
 import { readArrowFile } from './arrow-io.ts';
@@ -16,4 +16,3 @@ export function writeParquetFile(path: string, table: Table): void {
 export function exportArrowToParquet(arrowPath: string, parquetPath: string): void {
   writeParquetFile(parquetPath, readArrowFile(arrowPath));
 }
-void readFileSync;
