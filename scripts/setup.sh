@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# One-time set-up on a fresh machine; cheap to rerun (each step checks first).
+# - Debian packages: OpenBLAS for the native engine, Fashion-MNIST, Chromium for the
+#   report's browser test, PyTorch for the engine benchmark (skipped unless asked).
+# - npm ci when node_modules is missing or older than the lockfile.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+quiet=0; with_torch=0
+for a in "$@"; do case "$a" in --quiet) quiet=1 ;; --with-torch) with_torch=1 ;; esac; done
+say() { [ "$quiet" = 1 ] || echo "setup: $*" >&2; }
+
+need=()
+dpkg -s libopenblas-dev >/dev/null 2>&1 || need+=(libopenblas-dev)
+dpkg -s dataset-fashion-mnist >/dev/null 2>&1 || need+=(dataset-fashion-mnist)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+if [ "$with_torch" = 1 ]; then dpkg -s python3-torch >/dev/null 2>&1 || need+=(python3-torch python3-numpy); fi
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "setup: installing Debian packages: ${need[*]}" >&2
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+    rebuild_addon=1
+  else
+    echo "setup: warning: missing Debian packages (${need[*]}); install them as root for the native engine, Fashion-MNIST and browser tests" >&2
+  fi
+fi
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: npm ci" >&2
+  npm ci --no-audit --no-fund --loglevel=error >&2
+elif [ "${rebuild_addon:-0}" = 1 ] && [ -f packages/engine/binding.gyp ]; then
+  # OpenBLAS arrived after npm ci: build the native engine addon now.
+  (cd packages/engine && npm run --silent install >&2) || true
+fi
+say "ready"
