@@ -1,0 +1,255 @@
+/**
+ * Locality maps S^sc(d) and S^dc(d) (spec §4(c)). For every node, every ordered pair
+ * of distinct connected inputs (p, q) adds 1 at d = (y_q − y_p, x_q − x_p) (so each
+ * unordered pair fills +d and −d): same-channel pairs go to S^sc, different-channel
+ * pairs to S^dc. Exact over every node (no pair cap, unlike the notebook's 1e7).
+ *
+ * Computed as Σ_nodes Σ_c autocorr(b_c) via zero-padded FFTs: the autocorrelation's
+ * Fourier transform is |F(b_c)|², so per node we add power spectra and invert once
+ * at the end. S^dc = autocorr(Σ_c b_c) − Σ_c autocorr(b_c) (cross terms only).
+ * Values are integers; FFT round-off (≪ 0.5) is removed by rounding.
+ */
+import { type Connectivity, forEachBit } from './connectivity.ts';
+import { Fft, fft2d, nextPow2 } from './fft.ts';
+
+export interface Geometry {
+  channels: number;
+  height: number;
+  width: number;
+}
+
+/** A displacement map over d = (dy, dx) ∈ [−(H−1), H−1] × [−(W−1), W−1], row-major, d=0 at the centre. */
+export interface DMap {
+  h: number; // 2H − 1
+  w: number; // 2W − 1
+  data: Float64Array;
+}
+
+export interface SMaps {
+  sc: DMap;
+  dc: DMap;
+  /** Nodes that contributed (≥ 1 valid input). */
+  nodes: number;
+}
+
+export function dmapAt(m: DMap, dy: number, dx: number): number {
+  return m.data[(dy + (m.h >> 1)) * m.w + dx + (m.w >> 1)]!;
+}
+
+export interface SMapOptions {
+  /** Inputs that count (others are ignored, e.g. constant pixels); default all. */
+  valid?: Uint8Array;
+  /** Group of each node (−1 = skip); maps are returned per group. Default: one group. */
+  groups?: Int32Array;
+  nGroups?: number;
+}
+
+/** S^sc and S^dc per node group, exact, by FFT. */
+export function computeSMaps(c: Connectivity, g: Geometry, opts: SMapOptions = {}): SMaps[] {
+  const { channels: C, height: H, width: W } = g;
+  const HW = H * W;
+  if (C * HW !== c.dim) throw new Error(`geometry ${C}×${H}×${W} does not match input dim ${c.dim}`);
+  const py = nextPow2(2 * H - 1);
+  const px = nextPow2(2 * W - 1);
+  const fy = new Fft(py);
+  const fx = new Fft(px);
+  const N = py * px;
+  const nGroups = opts.groups ? (opts.nGroups ?? Math.max(0, ...opts.groups) + 1) : 1;
+  const psc = Array.from({ length: nGroups }, () => new Float64Array(N));
+  const pall = Array.from({ length: nGroups }, () => new Float64Array(N));
+  const counts = new Int32Array(nGroups);
+  const re = Array.from({ length: C }, () => new Float64Array(N));
+  const im = Array.from({ length: C }, () => new Float64Array(N));
+  const used = new Uint8Array(C);
+  const valid = opts.valid;
+  ensureScratch(N);
+
+  for (let j = 0; j < c.nodes; j++) {
+    const grp = opts.groups ? opts.groups[j]! : 0;
+    if (grp < 0) continue;
+    used.fill(0);
+    let k = 0;
+    forEachBit(c, j, (p) => {
+      if (valid && !valid[p]) return;
+      const ch = (p / HW) | 0;
+      const r = p - ch * HW;
+      const y = (r / W) | 0;
+      re[ch]![y * px + (r - y * W)] = 1;
+      used[ch] = 1;
+      k++;
+    });
+    if (k === 0) continue;
+    counts[grp]!++;
+    const Ps = psc[grp]!;
+    const Pa = pall[grp]!;
+    let first = true;
+    for (let ch = 0; ch < C; ch++) {
+      if (!used[ch]) continue;
+      const r = re[ch]!;
+      const i = im[ch]!;
+      fft2d(fy, fx, r, i, false, H);
+      for (let t = 0; t < N; t++) Ps[t]! += r[t]! * r[t]! + i[t]! * i[t]!;
+      // Σ_c F_c for the all-pairs spectrum (S^dc = all − same-channel).
+      if (first) { sumRe.set(r); sumIm.set(i); first = false; }
+      else for (let t = 0; t < N; t++) { sumRe[t]! += r[t]!; sumIm[t]! += i[t]!; }
+      r.fill(0);
+      i.fill(0);
+    }
+    for (let t = 0; t < N; t++) Pa[t]! += sumRe[t]! * sumRe[t]! + sumIm[t]! * sumIm[t]!;
+  }
+
+  return psc.map((Ps, gi) => {
+    const sc = inverseToDMap(Ps, fy, fx, H, W);
+    const all = inverseToDMap(pall[gi]!, fy, fx, H, W);
+    const dc = new Float64Array(sc.data.length);
+    for (let t = 0; t < dc.length; t++) dc[t] = all.data[t]! - sc.data[t]!;
+    // Self-pairs sit at d = 0 of the same-channel autocorrelation: S^sc(0) = 0 by definition.
+    sc.data[(H - 1) * sc.w + (W - 1)] = 0;
+    return { sc, dc: { h: sc.h, w: sc.w, data: dc }, nodes: counts[gi]! };
+  });
+}
+
+// Module-level scratch, sized on demand (computeSMaps is synchronous, so sharing is safe).
+let sumRe = new Float64Array(0);
+let sumIm = new Float64Array(0);
+function ensureScratch(n: number): void {
+  if (sumRe.length !== n) {
+    sumRe = new Float64Array(n);
+    sumIm = new Float64Array(n);
+  }
+}
+
+function inverseToDMap(P: Float64Array, fy: Fft, fx: Fft, H: number, W: number): DMap {
+  const N = fy.n * fx.n;
+  const re = Float64Array.from(P);
+  const im = new Float64Array(N);
+  fft2d(fy, fx, re, im, true);
+  const h = 2 * H - 1;
+  const w = 2 * W - 1;
+  const data = new Float64Array(h * w);
+  for (let dy = -(H - 1); dy <= H - 1; dy++) {
+    const ry = (dy + fy.n) % fy.n;
+    for (let dx = -(W - 1); dx <= W - 1; dx++) {
+      const rx = (dx + fx.n) % fx.n;
+      // Clamp −0 and tiny negatives from round-off to exact integers.
+      data[(dy + H - 1) * w + dx + W - 1] = Math.max(0, Math.round(re[ry * fx.n + rx]! / N));
+    }
+  }
+  return { h, w, data };
+}
+
+/** Reference O(Σ k²) pair counting, used by the tests to pin the FFT result. */
+export function bruteForceSMaps(c: Connectivity, g: Geometry, valid?: Uint8Array): SMaps {
+  const { height: H, width: W } = g;
+  const HW = H * W;
+  const h = 2 * H - 1;
+  const w = 2 * W - 1;
+  const sc = new Float64Array(h * w);
+  const dc = new Float64Array(h * w);
+  let nodes = 0;
+  for (let j = 0; j < c.nodes; j++) {
+    const ps: number[] = [];
+    forEachBit(c, j, (p) => { if (!valid || valid[p]) ps.push(p); });
+    if (ps.length) nodes++;
+    for (const p of ps)
+      for (const q of ps) {
+        if (p === q) continue;
+        const cp = Math.floor(p / HW), cq = Math.floor(q / HW);
+        const yp = Math.floor((p % HW) / W), yq = Math.floor((q % HW) / W);
+        const xp = (p % HW) % W, xq = (q % HW) % W;
+        const idx = (yq - yp + H - 1) * w + (xq - xp + W - 1);
+        if (cp === cq) sc[idx]!++;
+        else dc[idx]!++;
+      }
+  }
+  return { sc: { h, w, data: sc }, dc: { h, w, data: dc }, nodes };
+}
+
+/**
+ * Ordered pairs of distinct valid inputs at each displacement (same / different
+ * channel). A uniformly random mask with in-degree k over D' valid inputs picks each
+ * such pair with probability k(k−1)/(D'(D'−1)), so E[S(d)] = Σ_j k_j(k_j−1)/(D'(D'−1)) · V(d):
+ * the exact null expectation, no sampling (∝ (H−|dy|)(W−|dx|) when every pixel is valid).
+ */
+export function pairCapacity(g: Geometry, valid?: Uint8Array): SMaps {
+  const D = g.channels * g.height * g.width;
+  const v = valid ?? new Uint8Array(D).fill(1);
+  const c = { dim: D, nodes: 1, words: Math.ceil(D / 32), bits: new Uint32Array(Math.ceil(D / 32)) };
+  for (let p = 0; p < D; p++) if (v[p]) c.bits[p >>> 5]! |= 1 << (p & 31);
+  return computeSMaps(c, g)[0]!;
+}
+
+export function expectedUniform(cap: SMaps, degrees: ArrayLike<number>, validCount: number): SMaps {
+  let f = 0;
+  let nodes = 0;
+  for (let j = 0; j < degrees.length; j++) {
+    const k = degrees[j]!;
+    if (k > 0) nodes++;
+    if (k >= 2) f += (k * (k - 1)) / (validCount * (validCount - 1));
+  }
+  const scale = (m: DMap): DMap => ({ h: m.h, w: m.w, data: m.data.map((x) => x * f) });
+  return { sc: scale(cap.sc), dc: scale(cap.dc), nodes };
+}
+
+/** Fraction of the map's mass at 0 < |d|∞ ≤ r (NaN for an empty map). */
+export function localFraction(m: DMap, r: number): number {
+  const cy = m.h >> 1;
+  const cx = m.w >> 1;
+  let near = 0;
+  let total = 0;
+  for (let y = 0; y < m.h; y++)
+    for (let x = 0; x < m.w; x++) {
+      const v = m.data[y * m.w + x]!;
+      total += v;
+      const dy = Math.abs(y - cy), dx = Math.abs(x - cx);
+      if ((dy || dx) && dy <= r && dx <= r) near += v;
+    }
+  return total > 0 ? near / total : NaN;
+}
+
+/**
+ * Locality ratio (project measure, spec §4 "scalar locality" suggestion): fraction of
+ * same-channel pairs with |d|∞ ≤ r divided by the same fraction under a null map.
+ */
+export function localityRatio(m: DMap, nullMap: DMap, r: number): number {
+  return localFraction(m, r) / localFraction(nullMap, r);
+}
+
+/** Mean of the map over rings r = round(|d|₂), r = 0..rmax. */
+export function radialProfile(m: DMap): Float64Array {
+  const cy = m.h >> 1;
+  const cx = m.w >> 1;
+  const rmax = Math.round(Math.hypot(cy, cx));
+  const sum = new Float64Array(rmax + 1);
+  const cnt = new Float64Array(rmax + 1);
+  for (let y = 0; y < m.h; y++)
+    for (let x = 0; x < m.w; x++) {
+      const r = Math.round(Math.hypot(y - cy, x - cx));
+      sum[r]! += m.data[y * m.w + x]!;
+      cnt[r]!++;
+    }
+  return sum.map((s, r) => (cnt[r]! ? s / cnt[r]! : 0));
+}
+
+/**
+ * Radius at half maximum of a radial profile (r ≥ 1; r = 0 is the excluded self-pair
+ * for S^sc): first radius past the maximum where the profile drops to half of it,
+ * linearly interpolated. NaN if it never does.
+ */
+export function radiusAtHalfMax(profile: ArrayLike<number>): number {
+  let rMax = 1;
+  for (let r = 1; r < profile.length; r++) if (profile[r]! > profile[rMax]!) rMax = r;
+  const half = profile[rMax]! / 2;
+  if (!(half > 0)) return NaN;
+  for (let r = rMax + 1; r < profile.length; r++) {
+    const a = profile[r - 1]!, b = profile[r]!;
+    if (b <= half) return r - 1 + (a - half) / (a - b);
+  }
+  return NaN;
+}
+
+export function normalizeMax(m: DMap): DMap {
+  let mx = 0;
+  for (const v of m.data) if (v > mx) mx = v;
+  return { h: m.h, w: m.w, data: mx > 0 ? m.data.map((v) => v / mx) : m.data.slice() };
+}
