@@ -1,0 +1,5 @@
+export * from './decode.ts';
+export * from './skimage.ts';
+export * from './folder.ts';
+export * from './patches.ts';
+export * from './photo-source.ts';
