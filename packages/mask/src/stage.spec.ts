@@ -18,7 +18,7 @@ test('mask stage: 3 levels of layer-wise pruning give round(N·0.7^k) per pruned
     assert.equal(metadata.level, String(k));
     assert.deepEqual(tensors.map((t) => t.name), ['W1', 'b1', 'W2', 'b2']);
     for (const [l, n] of [[1, 30 * 40 + 40], [2, 40 * 20 + 20]] as const) {
-      const kept = tensors.filter((t) => t.name.endsWith(String(l))).reduce((s, t) => s + t.data.reduce((x, v) => x + v, 0), 0);
+      const kept = tensors.filter((t) => t.name.endsWith(String(l))).reduce((s, t) => s + (t.data as Uint8Array).reduce((x: number, v: number) => x + v, 0), 0);
       assert.equal(kept, Math.round(n * Math.pow(0.7, k)), `layer ${l} level ${k}`);
       const rep = (a.manifest.summary.layers as Record<string, { kept: number; alive_nodes: number }>)[`L${l}`]!;
       assert.equal(rep.kept, kept);

@@ -1,0 +1,3 @@
+export { rewindStage, RewindConfig } from './stage.ts';
+export { glorotNormal } from './glorot.ts';
+export { rewoundTensors } from './run.ts';
