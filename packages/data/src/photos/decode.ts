@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import jpeg from 'jpeg-js';
+import { DataFormatError } from '../types.ts';
 
 /**
  * Decoding of the photographs behind the natural-patch task (spec §8 "Data": a
@@ -38,12 +39,9 @@ const { PNG } = createRequire(import.meta.url)('pngjs') as {
 const PNG_COLOR: Record<number, string> = { 0: 'gray', 2: 'rgb', 3: 'palette', 4: 'gray+alpha', 6: 'rgba' };
 
 /** An image that could not be read; the message names the file. */
-export class ImageDecodeError extends Error {
-  constructor(
-    readonly file: string,
-    reason: string,
-  ) {
-    super(`cannot decode image ${file}: ${reason}`);
+export class ImageDecodeError extends DataFormatError {
+  constructor(file: string, reason: string) {
+    super(`cannot decode image ${file}: ${reason}`, 'bad-format', file);
     this.name = 'ImageDecodeError';
   }
 }

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { PhotoSourceError } from './skimage.ts';
+import { PhotoSourceError } from './errors.ts';
 
 /** One class of the patch task: a name and its photographs. */
 export interface PhotoClass {

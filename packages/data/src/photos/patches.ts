@@ -1,4 +1,5 @@
 import { Rng } from '@imp/artifacts';
+import { PhotoSourceError } from './errors.ts';
 
 /**
  * The natural-patch task: class = photograph (or folder of photographs), input =
@@ -66,7 +67,7 @@ function regions(photos: PhotoPlanes[], split: 'train' | 'val', size: number, va
     const t = trainRows(p.height, valFraction);
     const [lo, hi] = split === 'train' ? [0, t] : [t, p.height];
     if (hi - lo < size || p.width < size)
-      throw new RangeError(
+      throw new PhotoSourceError(
         `photos: ${names[i]} (${p.width}x${p.height}) is too small for ${size}x${size} ${split} crops: ` +
           `its ${split} band has ${hi - lo} rows (val_fraction ${valFraction}); use a smaller patch or a larger photo`,
       );
@@ -150,10 +151,10 @@ function sampleSplit(
  * class c (all with the same channel count); `names[c][p]` label them in errors.
  */
 export function samplePatches(classes: PhotoPlanes[][], names: string[][], o: PatchOptions): { train: SplitPatches; val: SplitPatches } {
-  if (!(o.valFraction > 0 && o.valFraction < 1)) throw new RangeError(`photos: val_fraction must be in (0, 1), got ${o.valFraction}`);
+  if (!(o.valFraction > 0 && o.valFraction < 1)) throw new PhotoSourceError(`photos: val_fraction must be in (0, 1), got ${o.valFraction}`);
   const C = classes[0]?.[0]?.channels;
   if (!C || classes.some((ph) => ph.length === 0 || ph.some((p) => p.channels !== C)))
-    throw new RangeError('photos: every class needs at least one photo, all with the same channel count');
+    throw new PhotoSourceError('photos: every class needs at least one photo, all with the same channel count');
   return {
     train: sampleSplit(classes, names, 'train', o.trainPerClass, o),
     val: sampleSplit(classes, names, 'val', o.valPerClass, o),

@@ -6,14 +6,14 @@ import type { DatasetSplit, ImageLayout } from '@imp/artifacts';
 import { decodeImage, LUMA_BT601, toPlanes, type DecodedImage } from './decode.ts';
 import { scanPhotoFolder, type PhotoClass } from './folder.ts';
 import { samplePatches, STD_FLOOR, trainRows, type PhotoPlanes } from './patches.ts';
+import { PhotoSourceError } from './errors.ts';
 import { DEFAULT_PHOTOS, locateSkimagePhotos, packagePhotoFile, type LocateOptions } from './skimage.ts';
 
 /**
  * Config of the `photos` source (natural-patch task, see README.md beside this file).
  * Snake_case like the rest of the data configs and manifests.
  */
-export const photoSourceConfig = z
-  .object({
+export const photoOptions = {
     photos: z
       .array(z.string().min(1))
       .min(2)
@@ -36,8 +36,10 @@ export const photoSourceConfig = z
       .default(0.25)
       .describe("fraction of each photo's rows, at the bottom, that only validation crops come from (train crops come from the rows above: no shared pixel)"),
     standardize: z.boolean().default(true).describe('per-crop standardisation: zero mean and unit variance over the crop (std floored at one grey level, 1/255)'),
-  })
-  .strict();
+};
+
+/** The options alone (the registered source adds `name: 'photos'`). */
+export const photoSourceConfig = z.object(photoOptions).strict();
 
 export type PhotoSourceConfig = z.output<typeof photoSourceConfig>;
 
@@ -86,7 +88,7 @@ function loadClasses(cfg: PhotoSourceConfig, opts: BuildOptions): { loaded: Load
     const pkg = locateSkimagePhotos(opts);
     const seen = new Set<string>();
     classes = cfg.photos.map((name) => {
-      if (seen.has(name)) throw new RangeError(`photos: '${name}' is listed twice in photos`);
+      if (seen.has(name)) throw new PhotoSourceError(`photos: '${name}' is listed twice in photos`);
       seen.add(name);
       const f = packagePhotoFile(pkg.dir, name);
       return { name, files: [f], labels: [basename(f)] };

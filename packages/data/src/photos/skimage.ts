@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { workspaceRoot } from '@imp/artifacts';
+import { PhotoSourceError } from './errors.ts';
 
 /**
  * The default photographs: the sample images Debian ships in `python3-skimage`
@@ -33,13 +34,6 @@ export interface LocateOptions {
   log?: (m: string) => void;
 }
 
-/** The photographs could not be had; the message says how to supply a folder instead. */
-export class PhotoSourceError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PhotoSourceError';
-  }
-}
 
 export const FOLDER_HINT =
   "supply your own photographs instead: set the photos source's `folder` to a directory of PNG or JPEG files " +

@@ -6,8 +6,18 @@
  */
 import { z } from 'zod';
 import type { TransformDef } from '../types.ts';
+import { subsetTransform } from './subset.ts';
+import { relabelTransform } from './relabel.ts';
+import { pixelNoiseTransform, labelNoiseTransform, canvasTransform } from './noise.ts';
+import { permutePixelsTransform } from './permute.ts';
 
 export const TRANSFORMS: TransformDef[] = [
+  subsetTransform,
+  relabelTransform,
+  pixelNoiseTransform,
+  labelNoiseTransform,
+  canvasTransform,
+  permutePixelsTransform,
   // transforms are appended here (one line each)
 ];
 
