@@ -1,0 +1,147 @@
+import { writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { z } from 'zod';
+import { ArtifactError, type Artifact, type StageDef } from '@imp/artifacts';
+import { AnalysisSummary, bestLevelOf, parseAnalysisSummary, type FigureEntry, type LevelRow } from './analysis-summary.ts';
+import { copyFigures, type PlacedFigure } from './figures.ts';
+import { renderCompare, type CompareExperiment } from './render-compare.ts';
+
+const KeyFigure = z
+  .object({
+    label: z.string().min(1).describe('row heading on the page'),
+    match: z.string().min(1).describe("case-insensitive regular expression tried on each figure's `file title`"),
+    level: z
+      .union([z.literal('best'), z.literal('any'), z.number().int()])
+      .default('best')
+      .describe("which level's figure: 'best' (best level, else a level-less figure), 'any' (first match) or a level number"),
+  })
+  .strict();
+
+/**
+ * Defaults name the paper's key connectivity figures (spec §4c, §4e, §4f): the
+ * S^sc / S^dc locality maps and the mask grid of the most-connected nodes.
+ */
+export const DEFAULT_KEY_FIGURES: z.output<typeof KeyFigure>[] = [
+  { label: 'Sˢᶜ(d) same-channel locality map', match: 's\\^?\\{?sc|s_sc|ssc|same[ -_]?channel', level: 'best' },
+  { label: 'Sᵈᶜ(d) different-channel locality map', match: 's\\^?\\{?dc|s_dc|sdc|different[ -_]?channel', level: 'best' },
+  { label: 'Masks of the most-connected nodes', match: 'mask', level: 'best' },
+  { label: 'Per-pixel connection map', match: 'per[ -_]?pixel|pixel[ -_]?map|connection[ -_]?map', level: 'best' },
+];
+
+export const CompareConfig = z
+  .object({
+    title: z.string().min(1).default('IMP experiment comparison').describe('page title'),
+    grouping: z
+      .string()
+      .default('')
+      .describe("what is compared, e.g. 'superclasses vs modulo', 'data fraction', 'pruning procedure', 'NLGP vs Gaussian clone'"),
+    notes: z.string().default('').describe('free text shown under the title'),
+    order: z.array(z.string()).default([]).describe('input names (the <name> of report.<name>/analysis.<name>) in column order; others follow alphabetically'),
+    labels: z.record(z.string(), z.string()).default({}).describe('display label per input name (default: the report\'s experiment name, else the input name)'),
+    keyFigures: z.array(KeyFigure).default(DEFAULT_KEY_FIGURES).describe('figure rows shown side by side, one column per experiment'),
+  })
+  .strict();
+export type CompareConfig = z.output<typeof CompareConfig>;
+
+const ReportSummary = AnalysisSummary.extend({ experiment: z.string().optional(), title: z.string().optional() });
+
+interface Source {
+  name: string;
+  art: Artifact;
+  via: 'report' | 'analysis';
+  label: string;
+  levels: LevelRow[];
+  bestLevel: number | null;
+  figures: FigureEntry[];
+}
+
+function sourceOf(key: string, art: Artifact, labels: Record<string, string>): Source {
+  const [role, ...rest] = key.split('.');
+  const name = rest.join('.');
+  if (role === 'report') {
+    if (art.manifest.stage !== 'report')
+      throw new ArtifactError(`input ${key} (${art.dir}) was made by stage '${art.manifest.stage}', expected a 'report' artifact`, 'bad-input');
+    const r = ReportSummary.safeParse(art.manifest.summary);
+    if (!r.success) throw new ArtifactError(`${art.dir}/manifest.json: summary field '${r.error.issues[0]!.path.join('.')}' ${r.error.issues[0]!.message}`, 'bad-manifest');
+    const s = r.data;
+    return { name, art, via: 'report', label: labels[name] ?? s.experiment ?? name, levels: [...s.levels].sort((a, b) => a.level - b.level), bestLevel: bestLevelOf(s), figures: s.figures };
+  }
+  const s = parseAnalysisSummary(art);
+  return { name, art, via: 'analysis', label: labels[name] ?? name, levels: s.levels, bestLevel: bestLevelOf(s), figures: s.figures };
+}
+
+/** Picks the figure for one key-figure row: best level first, then level-less, then any (for 'best'). */
+export function pickFigure(figs: FigureEntry[], k: { match: string; level: 'best' | 'any' | number }, bestLevel: number | null): FigureEntry | null {
+  let re: RegExp;
+  try {
+    re = new RegExp(k.match, 'i');
+  } catch (e) {
+    throw new ArtifactError(`compare config: keyFigures match '${k.match}' is not a valid regular expression (${(e as Error).message})`, 'bad-input');
+  }
+  const hits = figs.filter((f) => re.test(`${f.file} ${f.title ?? ''}`));
+  if (k.level === 'any') return hits[0] ?? null;
+  if (typeof k.level === 'number') return hits.find((f) => f.level === k.level) ?? null;
+  return hits.find((f) => f.level === bestLevel && bestLevel !== null) ?? hits.find((f) => f.level === null || f.level === undefined) ?? hits[0] ?? null;
+}
+
+/**
+ * The `compare` stage: one page across experiments (superclasses vs modulo, data
+ * fractions, pruning procedures, NLGP vs Gaussian clone, natural vs clone vs MNIST):
+ * accuracy and locality curves vs u overlaid, a table of headline numbers, and the
+ * key figures side by side, one column per experiment (spec §5.4–5.5).
+ */
+export const compareStage: StageDef<typeof CompareConfig> = {
+  name: 'compare',
+  algoVersion: '1',
+  description: 'Comparison page across experiments: accuracy/locality vs u overlaid and key figures side by side.',
+  config: CompareConfig,
+  inputs: {
+    report: { kind: 'report', description: 'report artifacts, one per experiment, as report.<name>', many: true, optional: true },
+    analysis: { kind: 'analysis', description: 'analysis artifacts, one per experiment, as analysis.<name> (when no report exists)', many: true, optional: true },
+  },
+  outputs: { compare: { kind: 'report', description: 'index.html comparing the experiments, figures copied in' } },
+  async run(ctx) {
+    const cfg = ctx.config;
+    const sources = Object.entries(ctx.inputs).map(([k, a]) => sourceOf(k, a, cfg.labels));
+    if (!sources.length) throw new ArtifactError('stage compare needs at least one report.<name> or analysis.<name> input', 'bad-input');
+    const dup = sources.map((s) => s.name).find((n, i, all) => all.indexOf(n) !== i);
+    if (dup) throw new ArtifactError(`stage compare: the name '${dup}' is given both as report.${dup} and analysis.${dup}`, 'bad-input');
+    const unknown = cfg.order.filter((n) => !sources.some((s) => s.name === n));
+    if (unknown.length) throw new ArtifactError(`compare config: order names ${unknown.join(', ')} match no input (inputs: ${sources.map((s) => s.name).join(', ')})`, 'bad-input');
+    const rank = (n: string) => (cfg.order.includes(n) ? cfg.order.indexOf(n) : cfg.order.length);
+    sources.sort((a, b) => rank(a.name) - rank(b.name) || a.name.localeCompare(b.name));
+    ctx.log(`comparing ${sources.map((s) => s.name).join(', ')}`);
+
+    await ctx.write('compare', async (tmp) => {
+      const experiments: CompareExperiment[] = sources.map((s) => {
+        const picked = cfg.keyFigures.map((k) => pickFigure(s.figures, k, s.bestLevel));
+        // Copy each picked figure once, into a folder per experiment.
+        const uniq = [...new Set(picked.filter((f): f is FigureEntry => f !== null))];
+        const placed = copyFigures(s.art, uniq, tmp, `figures/${s.name}`);
+        const byEntry = new Map(uniq.map((f, i) => [f, placed[i]!]));
+        return {
+          name: s.name,
+          label: s.label,
+          dir: basename(s.art.dir),
+          via: s.via,
+          page: s.via === 'report' ? `../${basename(s.art.dir)}/index.html` : null,
+          levels: s.levels,
+          bestLevel: s.bestLevel,
+          keyFigures: picked.map((f) => (f ? (byEntry.get(f) as PlacedFigure) : null)),
+        };
+      });
+      writeFileSync(join(tmp, 'index.html'), renderCompare({ title: cfg.title, grouping: cfg.grouping, notes: cfg.notes, keyFigureLabels: cfg.keyFigures.map((k) => k.label), experiments }));
+      return {
+        summary: {
+          title: cfg.title,
+          grouping: cfg.grouping,
+          page: 'index.html',
+          experiments: experiments.map((e) => {
+            const b = e.levels.find((l) => l.level === e.bestLevel);
+            return { name: e.name, label: e.label, dir: e.dir, best_level: e.bestLevel, best_u: b?.u ?? null, best_val_top1: b?.best_val_top1 ?? null, locality_ratio_at_best: b?.locality_ratio ?? null };
+          }),
+        },
+      };
+    });
+  },
+};

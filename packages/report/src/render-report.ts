@@ -1,0 +1,138 @@
+import type { LevelRow, TableEntry } from './analysis-summary.ts';
+import { standardCharts } from './charts.ts';
+import { figureHtml, type PlacedFigure } from './figures.ts';
+import { esc, fmt, fmtPercent, page, relUrl, table } from './html.ts';
+import { lineageTable, type LineageRow } from './lineage.ts';
+
+export interface ReportModel {
+  title: string;
+  experiment: string;
+  notes: string;
+  experimentConfig: Record<string, unknown>;
+  analysisConfig: unknown;
+  analysisDir: string;
+  analysisId: string;
+  analysisCodeVersion: string;
+  levels: LevelRow[];
+  bestLevel: number | null;
+  figures: PlacedFigure[];
+  tables: TableEntry[];
+  lineage: LineageRow[];
+}
+
+const pct = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? `${(v * 100).toFixed(2)} %` : '–');
+
+/** Key-number cards: the paper's headline is the accuracy gain of the best ticket over the dense net (spec §5.1). */
+function cards(m: ReportModel): string {
+  const best = m.levels.find((l) => l.level === m.bestLevel);
+  const dense = m.levels.find((l) => l.level === 0);
+  const gain =
+    best && dense && typeof best.best_val_top1 === 'number' && typeof dense.best_val_top1 === 'number' && dense.best_val_top1 > 0
+      ? `${best.best_val_top1 >= dense.best_val_top1 ? '+' : ''}${(((best.best_val_top1 - dense.best_val_top1) / dense.best_val_top1) * 100).toFixed(1)} %`
+      : '–';
+  const c = (k: string, v: string) => `<div class="card"><div class="k">${esc(k)}</div><div class="v">${v}</div></div>`;
+  return `<div class="cards">
+${c('levels', String(m.levels.length))}
+${c('best level', m.bestLevel === null ? '–' : String(m.bestLevel))}
+${c('u at best', fmtPercent(best?.u))}
+${c('best val. top-1', pct(best?.best_val_top1))}
+${c('dense val. top-1', pct(dense?.best_val_top1))}
+${c('gain over dense', gain)}
+${c('locality ratio at best', fmt(best?.locality_ratio, 3))}
+</div>`;
+}
+
+export function levelsTable(levels: LevelRow[], bestLevel: number | null): string {
+  return table(
+    ['level', 'u', 'best val. top-1', 'locality ratio', 'locality ratio (strict)', 'r½ (px)', 'mean IPR', 'mean C<sup>in,1</sup>'],
+    levels.map((l) => [
+      String(l.level) + (l.level === bestLevel ? ' ★' : ''),
+      fmtPercent(l.u),
+      pct(l.best_val_top1),
+      fmt(l.locality_ratio, 3),
+      fmt(l.locality_ratio_strict, 3),
+      fmt(l.r_half, 3),
+      fmt(l.ipr_mean, 3),
+      fmt(l.cin_mean, 4),
+    ]),
+    { rowClass: (i) => (levels[i]!.level === bestLevel ? 'best' : '') },
+  );
+}
+
+/** Figures without a level first (cross-level plots), then per level, best level first. */
+function figureSections(m: ReportModel): string {
+  const groups = new Map<number | null, PlacedFigure[]>();
+  for (const f of m.figures) groups.set(f.level, [...(groups.get(f.level) ?? []), f]);
+  const keys = [...groups.keys()].sort((a, b) => {
+    if (a === b) return 0;
+    if (a === null) return -1;
+    if (b === null) return 1;
+    if (a === m.bestLevel) return -1;
+    if (b === m.bestLevel) return 1;
+    return a - b;
+  });
+  if (!keys.length) return '<p class="muted">The analysis artifact lists no figures.</p>';
+  return keys
+    .map((k) => {
+      const lvl = m.levels.find((l) => l.level === k);
+      const head =
+        k === null ? 'Across levels' : `Level ${k}${lvl ? ` — u = ${fmtPercent(lvl.u)}` : ''}${k === m.bestLevel ? ' (best level)' : ''}`;
+      return `<h3 id="level-${k ?? 'all'}">${esc(head)}</h3>\n<div class="figs">\n${groups.get(k)!.map((f) => figureHtml(f)).join('\n')}\n</div>`;
+    })
+    .join('\n');
+}
+
+export function renderReport(m: ReportModel): string {
+  const charts = standardCharts([{ label: m.experiment, levels: m.levels, bestLevel: m.bestLevel }]);
+  const tables = m.tables.length
+    ? `<ul>${m.tables
+        .map((t) => {
+          const parquet = t.file.replace(/\.arrow$/, '.parquet');
+          return `<li><a href="${relUrl(`../${m.analysisDir}/${t.file}`)}"><code>${esc(t.file)}</code></a>${t.title ? ` — ${esc(t.title)}` : ''}${
+            parquet !== t.file ? ` <span class="muted">(Parquet twin: <code>${esc(parquet)}</code>)</span>` : ''
+          }</li>`;
+        })
+        .join('\n')}</ul><p class="muted">Tables stay in the analysis artifact (Arrow IPC and Parquet, readable by pyarrow, polars and DuckDB).</p>`
+    : '<p class="muted">The analysis artifact lists no tables.</p>';
+  const body = `<header class="page">
+<h1>${esc(m.title)}</h1>
+<p class="sub">Experiment <b>${esc(m.experiment)}</b> · IMP on a fully connected network, locality of the surviving first-layer connectivity (Pellegrini &amp; Biroli, ICML 2022) · analysis <a href="${relUrl(`../${m.analysisDir}/manifest.json`)}"><code>${esc(m.analysisDir)}</code></a></p>
+<nav class="toc"><a href="#numbers">Key numbers</a><a href="#curves">Curves</a><a href="#figures">Figures</a><a href="#tables">Tables</a><a href="#config">Configuration</a><a href="#lineage">Lineage</a></nav>
+</header>
+${m.notes ? `<div class="notes">${esc(m.notes)}</div>` : ''}
+<section id="numbers">
+<h2>Key numbers</h2>
+${cards(m)}
+${m.levels.length ? levelsTable(m.levels, m.bestLevel) : '<p class="muted">The analysis artifact lists no levels.</p>'}
+<p class="muted">u = fraction of first-layer weights still unpruned; ★ = best level (highest best val. top-1). Locality ratio, r½ and IPR as defined by the analysis stage (spec §4).</p>
+</section>
+<section id="curves">
+<h2>Curves</h2>
+<div class="charts">
+${charts.map((c) => `<div class="chart" id="chart-${c.id}">${c.svg}</div>`).join('\n')}
+</div>
+</section>
+<section id="figures">
+<h2>Figures</h2>
+${figureSections(m)}
+</section>
+<section id="tables">
+<h2>Tables</h2>
+${tables}
+</section>
+<section id="config">
+<h2>Configuration</h2>
+<h3>Experiment <code>${esc(m.experiment)}</code></h3>
+<pre><code>${esc(JSON.stringify(m.experimentConfig, null, 2))}</code></pre>
+<details><summary>Analysis stage config</summary>
+<pre><code>${esc(JSON.stringify(m.analysisConfig, null, 2))}</code></pre>
+</details>
+</section>
+<section id="lineage">
+<h2>Lineage</h2>
+<p class="muted">Artifacts this report was computed from (links resolve inside the artifact store, where every artifact sits beside this one).</p>
+${lineageTable(m.lineage)}
+</section>
+<footer>analysis id <code>${esc(m.analysisId)}</code> · analysis code ${esc(m.analysisCodeVersion)}</footer>`;
+  return page({ title: `${m.title} — ${m.experiment}`, body });
+}

@@ -1,0 +1,83 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { openArtifact, runStage, writeArtifact } from '@imp/artifacts';
+import { reportStage } from './stage.ts';
+import { fixtureAnalysis } from './test-fixtures.ts';
+
+const cfg = { title: 'Fixture run', experiment: 'superclasses', experimentConfig: { arch: 'f300:f100:x', rate: 0.3 }, notes: 'Synthetic data <not the paper>' };
+
+/** Every src/href in the page that is not an in-page anchor. */
+const links = (html: string) => [...html.matchAll(/(?:src|href)="([^"#][^"]*)"/g)].map((m) => decodeURIComponent(m[1]!));
+
+test('report: self-contained page with figures, numbers, config and resolvable lineage links', async (t) => {
+  const store = mkdtempSync(join(tmpdir(), 'imp-report-'));
+  t.after(() => rmSync(store, { recursive: true, force: true }));
+  const analysis = await fixtureAnalysis(store, { name: 'a', levels: 6 });
+  const r = await runStage(reportStage, { config: cfg, inputs: { analysis: analysis.dir }, store, log: () => {} });
+  assert.equal(r.skipped, false);
+  const rep = await openArtifact(r.outputs.report!.dir, { kind: 'report' });
+  const html = readFileSync(rep.file('index.html'), 'utf8');
+
+  // Every figure copied into the artifact and shown.
+  const figs = (analysis.manifest.summary.figures as { file: string }[]).map((f) => f.file);
+  for (const f of figs) {
+    const inReport = `figures/${f.replace(/^figures\//, '')}`;
+    assert.ok(rep.manifest.files.some((e) => e.path === inReport), `${inReport} copied`);
+    assert.ok(html.includes(`src="${inReport}"`), `${inReport} shown`);
+  }
+  // No network, no scripts.
+  assert.ok(!/<script/i.test(html));
+  for (const l of links(html)) assert.ok(!/^[a-z]+:/i.test(l), `relative link: ${l}`);
+  // Every link resolves on disk (figures inside, lineage beside it in the store).
+  for (const l of links(html)) assert.ok(existsSync(resolve(rep.dir, l)), `link resolves: ${l}`);
+  assert.ok(html.includes(`../${analysis.dir.split('/').pop()}/manifest.json`));
+  assert.ok(/mask\.L3/.test(html) && /dataset/.test(html), 'lineage lists upstream roles');
+  // Key numbers and config.
+  assert.ok(html.includes('<tr class="best">'));
+  assert.ok(html.includes('f300:f100:x'));
+  assert.ok(html.includes('Synthetic data &lt;not the paper&gt;'), 'notes escaped');
+  assert.equal((html.match(/<div class="chart"/g) ?? []).length, 4);
+  const s = rep.manifest.summary as { best_level: number; levels: unknown[]; figures: { file: string }[] };
+  assert.equal(s.levels.length, 6);
+  assert.equal(s.best_level, analysis.manifest.summary.best_level);
+  assert.ok(s.figures.every((f) => f.file.startsWith('figures/')));
+
+  // Deterministic: the same inputs and config give byte-identical files.
+  const again = await runStage(reportStage, { config: cfg, inputs: { analysis: analysis.dir }, store, log: () => {} });
+  assert.equal(again.skipped, true);
+  const store2 = mkdtempSync(join(tmpdir(), 'imp-report-'));
+  t.after(() => rmSync(store2, { recursive: true, force: true }));
+  const a2 = await fixtureAnalysis(store2, { name: 'a', levels: 6 });
+  const r2 = await runStage(reportStage, { config: cfg, inputs: { analysis: a2.dir }, store: store2, log: () => {} });
+  const m2 = (await openArtifact(r2.outputs.report!.dir)).manifest;
+  assert.deepEqual(m2.files, rep.manifest.files);
+});
+
+test('report: a figure missing from the analysis manifest is an error naming it', async (t) => {
+  const store = mkdtempSync(join(tmpdir(), 'imp-report-'));
+  t.after(() => rmSync(store, { recursive: true, force: true }));
+  const { artifact } = await writeArtifact(
+    { kind: 'analysis', role: 'analysis', stage: 'analysis', algoVersion: 'x', config: {}, upstream: {} },
+    async () => ({ summary: { levels: [{ level: 0, u: 1 }], figures: [{ file: 'figures/nope.svg', title: 'x' }] } }),
+    store,
+  );
+  await assert.rejects(runStage(reportStage, { config: {}, inputs: { analysis: artifact.dir }, store, log: () => {} }), /nope\.svg/);
+});
+
+test('report: tolerates missing scalars and no figures; rejects a malformed summary by field', async (t) => {
+  const store = mkdtempSync(join(tmpdir(), 'imp-report-'));
+  t.after(() => rmSync(store, { recursive: true, force: true }));
+  const mk = async (summary: Record<string, unknown>, tag: string) =>
+    (await writeArtifact({ kind: 'analysis', role: 'analysis', stage: 'analysis', algoVersion: 'x', config: { tag }, upstream: {} }, async () => ({ summary }), store)).artifact;
+  const sparse = await mk({ levels: [{ level: 1, u: 0.7, best_val_top1: null }, { level: 0, u: 1, best_val_top1: 0.2 }] }, 'sparse');
+  const r = await runStage(reportStage, { config: {}, inputs: { analysis: sparse.dir }, store, log: () => {} });
+  const html = readFileSync(join(r.outputs.report!.dir, 'index.html'), 'utf8');
+  assert.ok(html.includes('lists no figures'));
+  assert.ok(!html.includes('NaN'));
+  const bad = await mk({ levels: [{ u: 1 }] }, 'bad');
+  await assert.rejects(runStage(reportStage, { config: {}, inputs: { analysis: bad.dir }, store, log: () => {} }), /levels\.0\.level/);
+  assert.ok(dirname(bad.dir) === store);
+});

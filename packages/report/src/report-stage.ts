@@ -1,0 +1,73 @@
+import { writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { z } from 'zod';
+import type { StageDef } from '@imp/artifacts';
+import { bestLevelOf, parseAnalysisSummary } from './analysis-summary.ts';
+import { copyFigures } from './figures.ts';
+import { collectLineage } from './lineage.ts';
+import { renderReport } from './render-report.ts';
+
+export const ReportConfig = z
+  .object({
+    title: z.string().min(1).default('IMP locality report').describe('page title'),
+    experiment: z.string().min(1).default('experiment').describe('experiment name (as in the pipeline), shown on the page and used as its label on comparison pages'),
+    experimentConfig: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .describe("the experiment's JSON config, shown verbatim on the page"),
+    notes: z.string().default('').describe('free text shown under the title (what this run is, caveats)'),
+  })
+  .strict();
+
+/**
+ * The `report` stage: one static, self-contained HTML page per analysis artifact
+ * (figures copied in, relative links only, no scripts), showing the per-level
+ * scalars, the accuracy/locality curves of spec §5.1–5.2, every analysis figure,
+ * the experiment config and the lineage.
+ */
+export const reportStage: StageDef<typeof ReportConfig> = {
+  name: 'report',
+  algoVersion: '1',
+  description: 'Static HTML report of one analysis artifact: key numbers, curves vs u, every figure, config and lineage.',
+  config: ReportConfig,
+  inputs: { analysis: { kind: 'analysis', description: 'analysis artifact (per-level scalars, figures, tables)' } },
+  outputs: { report: { kind: 'report', description: 'index.html with figures/ copied in' } },
+  async run(ctx) {
+    const a = ctx.inputs.analysis!;
+    const s = parseAnalysisSummary(a);
+    const bestLevel = bestLevelOf(s);
+    ctx.log(`rendering ${s.levels.length} levels, ${s.figures.length} figures from ${basename(a.dir)}`);
+    await ctx.write('report', async (tmp) => {
+      const figures = copyFigures(a, s.figures, tmp, 'figures');
+      const html = renderReport({
+        title: ctx.config.title,
+        experiment: ctx.config.experiment,
+        notes: ctx.config.notes,
+        experimentConfig: ctx.config.experimentConfig,
+        analysisConfig: a.manifest.config,
+        analysisDir: basename(a.dir),
+        analysisId: a.manifest.id,
+        analysisCodeVersion: a.manifest.codeVersion,
+        levels: s.levels,
+        bestLevel,
+        figures,
+        tables: s.tables,
+        lineage: collectLineage(a.manifest, a.dir, ctx.store),
+      });
+      writeFileSync(join(tmp, 'index.html'), html);
+      // The summary carries what the compare stage needs, so it can work from reports alone.
+      return {
+        summary: {
+          title: ctx.config.title,
+          experiment: ctx.config.experiment,
+          analysis: basename(a.dir),
+          page: 'index.html',
+          best_level: bestLevel,
+          levels: s.levels,
+          figures,
+          tables: s.tables.map((t) => ({ ...t, file: `../${basename(a.dir)}/${t.file}` })),
+        },
+      };
+    });
+  },
+};
