@@ -5,15 +5,22 @@ import { fileURLToPath } from 'node:url';
 
 let cached: string | undefined;
 
-/** The workspace root: the nearest ancestor of this package holding nx.json. */
-export function workspaceRoot(): string {
-  let d = dirname(fileURLToPath(import.meta.url));
+function findUp(start: string): string | null {
+  let d = start;
   while (!existsSync(resolve(d, 'nx.json'))) {
     const up = dirname(d);
-    if (up === d) return process.cwd();
+    if (up === d) return null;
     d = up;
   }
   return d;
+}
+
+/**
+ * The workspace root: the nearest ancestor of the working directory holding
+ * nx.json, else that of this package (so the tools also work from elsewhere).
+ */
+export function workspaceRoot(): string {
+  return findUp(process.cwd()) ?? findUp(dirname(fileURLToPath(import.meta.url))) ?? process.cwd();
 }
 
 /** `git:<sha>[+dirty]` of the workspace, or `unknown` outside a checkout. Recorded, never hashed. */
