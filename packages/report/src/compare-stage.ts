@@ -36,7 +36,7 @@ export const CompareConfig = z
       .default('')
       .describe("what is compared, e.g. 'superclasses vs modulo', 'data fraction', 'pruning procedure', 'NLGP vs Gaussian clone'"),
     notes: z.string().default('').describe('free text shown under the title'),
-    order: z.array(z.string()).default([]).describe('input names (the <name> of report.<name>/analysis.<name>) in column order; others follow alphabetically'),
+    order: z.array(z.string()).default([]).describe('input names (the <name> of report.<name>/analysis.<name>) in column order; others follow in the order given'),
     labels: z.record(z.string(), z.string()).default({}).describe('display label per input name (default: the report\'s experiment name, else the input name)'),
     keyFigures: z.array(KeyFigure).default(DEFAULT_KEY_FIGURES).describe('figure rows shown side by side, one column per experiment'),
   })
@@ -109,7 +109,8 @@ export const compareStage: StageDef<typeof CompareConfig> = {
     const unknown = cfg.order.filter((n) => !sources.some((s) => s.name === n));
     if (unknown.length) throw new ArtifactError(`compare config: order names ${unknown.join(', ')} match no input (inputs: ${sources.map((s) => s.name).join(', ')})`, 'bad-input');
     const rank = (n: string) => (cfg.order.includes(n) ? cfg.order.indexOf(n) : cfg.order.length);
-    sources.sort((a, b) => rank(a.name) - rank(b.name) || a.name.localeCompare(b.name));
+    // Stable sort: unlisted inputs keep the order the pipeline gave them (its `compare: [...]` list).
+    sources.sort((a, b) => rank(a.name) - rank(b.name));
     ctx.log(`comparing ${sources.map((s) => s.name).join(', ')}`);
 
     await ctx.write('compare', async (tmp) => {

@@ -44,7 +44,7 @@ export function copyFigures(src: Artifact, figures: FigureEntry[], tmpDir: strin
 export function figureHtml(f: PlacedFigure, opts: { urlPrefix?: string; showLevel?: boolean } = {}): string {
   const url = relUrl(`${opts.urlPrefix ?? ''}${f.file}`);
   const title = f.title || f.file.split('/').pop()!;
-  const lvl = opts.showLevel && f.level !== null ? ` <span class="muted">(level ${f.level})</span>` : '';
+  const lvl = opts.showLevel && f.level !== null && !/level/i.test(title) ? ` <span class="muted">(level ${f.level})</span>` : '';
   return `<figure>
 <a href="${url}"><img src="${url}" alt="${esc(title)}"${f.pixel ? ' class="pixel"' : ''}></a>
 <figcaption><b>${esc(title)}</b>${lvl}${f.caption ? ` — ${esc(f.caption)}` : ''}</figcaption>

@@ -56,7 +56,7 @@ nav.toc a { margin-right: 1rem; }
 .notes { background: var(--panel); border-left: 4px solid var(--accent); padding: .6rem 1rem; margin: 1rem 0; white-space: pre-wrap; }
 .cards { display: flex; flex-wrap: wrap; gap: .75rem; margin: .75rem 0 1rem; }
 .card { background: var(--panel); border: 1px solid var(--line); border-radius: 6px; padding: .5rem .9rem; min-width: 10rem; }
-.card .k { font-size: .8rem; color: var(--muted); text-transform: uppercase; letter-spacing: .03em; }
+.card .k { font-size: .8rem; color: var(--muted); letter-spacing: .02em; }
 .card .v { font-size: 1.35rem; font-weight: 600; font-variant-numeric: tabular-nums; }
 table { border-collapse: collapse; font-size: .9rem; margin: .5rem 0 1rem; }
 th, td { border: 1px solid var(--line); padding: .3rem .6rem; text-align: right; font-variant-numeric: tabular-nums; }

@@ -72,7 +72,9 @@ function figureSections(m: ReportModel): string {
     return a - b;
   });
   if (!keys.length) return '<p class="muted">The analysis artifact lists no figures.</p>';
-  return keys
+  const head = (k: number | null) => (k === null ? 'Across levels' : `Level ${k}${k === m.bestLevel ? ' (best)' : ''}`);
+  const jump = keys.length > 2 ? `<nav class="toc">Jump to: ${keys.map((k) => `<a href="#level-${k ?? 'all'}">${esc(head(k))}</a>`).join('')}</nav>\n` : '';
+  return jump + keys
     .map((k) => {
       const lvl = m.levels.find((l) => l.level === k);
       const head =
@@ -104,7 +106,7 @@ ${m.notes ? `<div class="notes">${esc(m.notes)}</div>` : ''}
 <h2>Key numbers</h2>
 ${cards(m)}
 ${m.levels.length ? levelsTable(m.levels, m.bestLevel) : '<p class="muted">The analysis artifact lists no levels.</p>'}
-<p class="muted">u = fraction of first-layer weights still unpruned; ★ = best level (highest best val. top-1). Locality ratio, r½ and IPR as defined by the analysis stage (spec §4).</p>
+<p class="muted">u = fraction of prunable weights still unpruned (0.7^level for IMP at 30 % per level); ★ = best level (highest best val. top-1). Locality ratio, r½ and IPR as defined by the analysis stage (spec §4).</p>
 </section>
 <section id="curves">
 <h2>Curves</h2>
