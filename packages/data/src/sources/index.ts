@@ -9,10 +9,15 @@ import { z } from 'zod';
 import type { SourceDef } from '../types.ts';
 import { mnistSource } from './mnist.ts';
 import { fashionMnistSource } from './fashion-mnist.ts';
+import { cifar10Source } from './cifar10.ts';
+import { imagenet32Source, imagenet64Source } from './imagenet.ts';
 
 export const SOURCES: SourceDef[] = [
   mnistSource as unknown as SourceDef,
   fashionMnistSource as unknown as SourceDef,
+  cifar10Source as unknown as SourceDef,
+  imagenet32Source as unknown as SourceDef,
+  imagenet64Source as unknown as SourceDef,
   // other sources are appended here (one line each)
 ];
 
