@@ -1,0 +1,3 @@
+export * from './cholesky.ts';
+export * from './gaussian-clone.ts';
+export * from './transform.ts';
