@@ -89,10 +89,11 @@ export function renderReport(m: ReportModel): string {
   const tables = m.tables.length
     ? `<ul>${m.tables
         .map((t) => {
-          const parquet = t.file.replace(/\.arrow$/, '.parquet');
-          return `<li><a href="${relUrl(`../${m.analysisDir}/${t.file}`)}"><code>${esc(t.file)}</code></a>${t.title ? ` — ${esc(t.title)}` : ''}${
-            parquet !== t.file ? ` <span class="muted">(Parquet twin: <code>${esc(parquet)}</code>)</span>` : ''
-          }</li>`;
+          // The analysis stage names the Parquet twin (`parquet`) and row count (`rows`) when it has them.
+          const parquet = typeof t.parquet === 'string' ? t.parquet : null;
+          const rows = typeof t.rows === 'number' ? `${t.rows} rows` : '';
+          const extra = [rows, parquet ? `Parquet: <a href="${relUrl(`../${m.analysisDir}/${parquet}`)}"><code>${esc(parquet)}</code></a>` : ''].filter(Boolean).join(' · ');
+          return `<li><a href="${relUrl(`../${m.analysisDir}/${t.file}`)}"><code>${esc(t.file)}</code></a>${t.title ? ` — ${esc(t.title)}` : ''}${extra ? ` <span class="muted">(${extra})</span>` : ''}</li>`;
         })
         .join('\n')}</ul><p class="muted">Tables stay in the analysis artifact (Arrow IPC and Parquet, readable by pyarrow, polars and DuckDB).</p>`
     : '<p class="muted">The analysis artifact lists no tables.</p>';

@@ -164,7 +164,7 @@ export async function fixtureAnalysis(store: string, o: FixtureOptions): Promise
         levels.map((l) => ({ level: l.level, step: 0, split: 'val', metric: 'top1', value: l.best_val_top1 })),
       );
       await exportArrowToParquet(join(tmp, 'tables', 'levels.arrow'), join(tmp, 'tables', 'levels.parquet'));
-      return { summary: { levels, best_level: best, figures, tables: [{ file: 'tables/levels.arrow', title: 'Per-level scalars' }] } };
+      return { summary: { levels, best_level: best, figures, tables: [{ file: 'tables/levels.arrow', parquet: 'tables/levels.parquet', title: 'Per-level scalars', rows: levels.length }] } };
     },
     store,
   );
