@@ -1,0 +1,63 @@
+import { ArtifactError, readTensorFile, type Artifact, type NamedTensor } from '@imp/artifacts';
+import { archFromMetadata, type ArchLayer } from './arch.ts';
+
+export interface LoadedParams {
+  file: string;
+  arch: string;
+  inputDim: number;
+  numClasses: number;
+  layers: ArchLayer[];
+  metadata: Record<string, string>;
+  tensors: Map<string, NamedTensor<Float32Array>>;
+}
+
+const sameShape = (a: number[], b: number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
+
+/** Opens params.arrow of a parameters artifact and checks every W{l}/b{l} against its arch. */
+export function loadParams(a: Artifact): LoadedParams {
+  const file = a.file('params.arrow');
+  const { tensors, metadata } = readTensorFile(file, 'float32');
+  const { arch, inputDim, numClasses, layers } = archFromMetadata(metadata, file);
+  const map = new Map(tensors.map((t) => [t.name, t as NamedTensor<Float32Array>]));
+  for (const L of layers) {
+    for (const [name, shape] of [[`W${L.l}`, [L.fanIn, L.fanOut]], [`b${L.l}`, [L.fanOut]]] as const) {
+      const t = map.get(name);
+      if (!t) throw new ArtifactError(`${file}: no tensor '${name}' (arch ${arch})`, 'bad-table', file);
+      if (!sameShape(t.shape, [...shape])) throw new ArtifactError(`${file}: tensor '${name}' has shape [${t.shape}], arch ${arch} needs [${shape}]`, 'bad-table', file);
+    }
+  }
+  return { file, arch, inputDim, numClasses, layers, metadata, tensors: map };
+}
+
+export interface LoadedMask {
+  file: string;
+  arch: string;
+  level: number;
+  tensors: Map<string, NamedTensor<Uint8Array>>;
+}
+
+/**
+ * Opens mask.arrow and checks it against the parameters it will be applied to: same arch,
+ * and every W{l}/b{l} it holds has that layer's shape. A mismatch is an ArtifactError.
+ */
+export function loadMaskFor(a: Artifact, p: { arch: string; layers: ArchLayer[]; file: string }): LoadedMask {
+  const file = a.file('mask.arrow');
+  const { tensors, metadata } = readTensorFile(file, 'uint8');
+  if (metadata.arch !== p.arch)
+    throw new ArtifactError(`${file}: mask is for arch '${metadata.arch}', parameters ${p.file} are '${p.arch}'`, 'bad-input', file);
+  const map = new Map(tensors.map((t) => [t.name, t as NamedTensor<Uint8Array>]));
+  for (const t of tensors) {
+    const m = /^([Wb])([0-9]+)$/.exec(t.name);
+    const L = m ? p.layers.find((x) => x.l === Number(m[2])) : undefined;
+    if (!m || !L) throw new ArtifactError(`${file}: unexpected mask tensor '${t.name}' for arch ${p.arch}`, 'bad-input', file);
+    const want = m[1] === 'W' ? [L.fanIn, L.fanOut] : [L.fanOut];
+    if (!sameShape(t.shape, want))
+      throw new ArtifactError(`${file}: mask tensor '${t.name}' has shape [${t.shape}], parameters need [${want}]`, 'bad-input', file);
+    for (let i = 0; i < t.data.length; i++)
+      if (t.data[i]! > 1) throw new ArtifactError(`${file}: mask tensor '${t.name}' holds value ${t.data[i]} (expected 0/1)`, 'bad-table', file);
+  }
+  for (const L of p.layers)
+    if (map.has(`W${L.l}`) !== map.has(`b${L.l}`))
+      throw new ArtifactError(`${file}: layer ${L.l} has a weight mask or a bias mask but not both`, 'bad-table', file);
+  return { file, arch: p.arch, level: Number(metadata.level ?? 0), tensors: map };
+}
