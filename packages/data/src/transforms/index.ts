@@ -10,6 +10,7 @@ import { subsetTransform } from './subset.ts';
 import { relabelTransform } from './relabel.ts';
 import { pixelNoiseTransform, labelNoiseTransform, canvasTransform } from './noise.ts';
 import { permutePixelsTransform } from './permute.ts';
+import { gaussianCloneTransform } from '../clone/transform.ts';
 
 export const TRANSFORMS: TransformDef[] = [
   subsetTransform,
@@ -18,6 +19,7 @@ export const TRANSFORMS: TransformDef[] = [
   labelNoiseTransform,
   canvasTransform,
   permutePixelsTransform,
+  gaussianCloneTransform,
   // transforms are appended here (one line each)
 ];
 
