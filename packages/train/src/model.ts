@@ -93,12 +93,18 @@ export class Net {
     let h = x;
     this.layers.forEach((L, i) => {
       const bn = batchNormTrain(h, L.gamma as tf.Tensor1D, L.beta as tf.Tensor1D, this.eps);
-      if (ema === 'set') {
-        L.emaMean.assign(bn.mean);
-        L.emaVar.assign(bn.variance);
-      } else if (ema === 'update') {
-        L.emaMean.assign(tf.add(tf.mul(L.emaMean, this.decay), tf.mul(bn.mean, 1 - this.decay)));
-        L.emaVar.assign(tf.add(tf.mul(L.emaVar, this.decay), tf.mul(bn.variance, 1 - this.decay)));
+      if (ema !== 'none') {
+        let { mean, variance } = bn;
+        // Engine workaround: on the composed (non-native) path batchNormTrain's mean/variance are
+        // created inside tf.customGrad's forward scope and come back already disposed.
+        if (mean.isDisposed || variance.isDisposed) ({ mean, variance } = tf.moments(h, 0) as { mean: tf.Tensor1D; variance: tf.Tensor1D });
+        if (ema === 'set') {
+          L.emaMean.assign(mean);
+          L.emaVar.assign(variance);
+        } else {
+          L.emaMean.assign(tf.add(tf.mul(L.emaMean, this.decay), tf.mul(mean, 1 - this.decay)));
+          L.emaVar.assign(tf.add(tf.mul(L.emaVar, this.decay), tf.mul(variance, 1 - this.decay)));
+        }
       }
       const z = this.linear(L, bn.y);
       h = i + 1 < this.layers.length ? tf.relu(z) : z;
