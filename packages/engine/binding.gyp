@@ -7,7 +7,9 @@
         "native/parallel.c",
         "native/gemm.c",
         "native/sparse.c",
-        "native/elementwise.c"
+        "native/elementwise.c",
+        "native/batchnorm.c",
+        "native/transpose.c"
       ],
       "include_dirs": ["/usr/include/x86_64-linux-gnu"],
       "libraries": ["-lopenblas", "-lpthread"],

@@ -8,6 +8,7 @@
 #include "sparse.h"
 #include "gemm.h"
 #include "elementwise.h"
+#include "batchnorm.h"
 
 #define CHECK(call)                                                   \
   do {                                                                \
@@ -158,6 +159,26 @@ static napi_value js_scatter(napi_env env, napi_callback_info info) {
   return undef(env);
 }
 
+// bnFwd(x, gamma|null, beta|null, eps, y, mean, var, invstd, n, c, threads)
+static napi_value js_bn_fwd(napi_env env, napi_callback_info info) {
+  args_t a;
+  if (!get_args(env, info, &a, 11)) return NULL;
+  imp_bn_fwd((const float *)arr(&a, 0), (const float *)arr(&a, 1), (const float *)arr(&a, 2), (float)f64(&a, 3),
+             (float *)arr(&a, 4), (float *)arr(&a, 5), (float *)arr(&a, 6), (float *)arr(&a, 7), i32(&a, 8), i32(&a, 9),
+             i32(&a, 10));
+  return undef(env);
+}
+
+// bnBwd(dy, x, gamma|null, mean, invstd, dx, dgamma, dbeta, n, c, threads)
+static napi_value js_bn_bwd(napi_env env, napi_callback_info info) {
+  args_t a;
+  if (!get_args(env, info, &a, 11)) return NULL;
+  imp_bn_bwd((const float *)arr(&a, 0), (const float *)arr(&a, 1), (const float *)arr(&a, 2), (const float *)arr(&a, 3),
+             (const float *)arr(&a, 4), (float *)arr(&a, 5), (float *)arr(&a, 6), (float *)arr(&a, 7), i32(&a, 8),
+             i32(&a, 9), i32(&a, 10));
+  return undef(env);
+}
+
 #define EXPORT(name, fn)                                                   \
   do {                                                                     \
     napi_value f;                                                          \
@@ -173,6 +194,8 @@ static napi_value init(napi_env env, napi_value exports) {
   EXPORT("spmmBwdInput", js_spmm_bwd_input);
   EXPORT("sddmm", js_sddmm);
   EXPORT("gather", js_gather);
+  EXPORT("bnFwd", js_bn_fwd);
+  EXPORT("bnBwd", js_bn_bwd);
   EXPORT("scatter", js_scatter);
   imp_register_elementwise(env, exports);
   return exports;

@@ -3,6 +3,9 @@ import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { loadAddon, type NativeAddon } from './addon.ts';
 import type { NativeKernel } from './kernel-util.ts';
 import { makeBatchMatMul, makeFusedMatMul } from './matmul-kernels.ts';
+import {
+  BINARY_KERNELS, REDUCE_KERNELS, UNARY_KERNELS, makeBinary, makeReduce, makeUnary,
+} from './elementwise-kernels.ts';
 import { registerNativeSparse } from './sparse-linear.ts';
 
 import { NATIVE_BACKEND_NAME as NATIVE_BACKEND } from './names.ts';
@@ -19,10 +22,14 @@ class NativeBackend extends MathBackendCPU {
 let registered: { addon: NativeAddon } | undefined;
 
 function overrides(addon: NativeAddon, cpu: (name: string) => NativeKernel): Record<string, NativeKernel> {
-  return {
+  const ours: Record<string, NativeKernel> = {
     BatchMatMul: makeBatchMatMul(addon, cpu('BatchMatMul')),
     _FusedMatMul: makeFusedMatMul(addon, cpu('_FusedMatMul')),
   };
+  for (const k of BINARY_KERNELS) ours[k] = makeBinary(addon, k, cpu(k));
+  for (const k of UNARY_KERNELS) ours[k] = makeUnary(addon, k, cpu(k));
+  for (const k of REDUCE_KERNELS) ours[k] = makeReduce(addon, k, cpu(k));
+  return ours;
 }
 
 /**
