@@ -11,6 +11,7 @@ import { mnistSource } from './mnist.ts';
 import { fashionMnistSource } from './fashion-mnist.ts';
 import { cifar10Source } from './cifar10.ts';
 import { imagenet32Source, imagenet64Source } from './imagenet.ts';
+import { nlgpSource } from './nlgp.ts';
 import { photosSource } from '../photos/source.ts';
 
 export const SOURCES: SourceDef[] = [
@@ -19,6 +20,7 @@ export const SOURCES: SourceDef[] = [
   cifar10Source as unknown as SourceDef,
   imagenet32Source as unknown as SourceDef,
   imagenet64Source as unknown as SourceDef,
+  nlgpSource as unknown as SourceDef,
   photosSource as unknown as SourceDef,
   // other sources are appended here (one line each)
 ];
