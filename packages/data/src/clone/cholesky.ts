@@ -37,8 +37,20 @@ function cholUnblocked(a: Float64Array, ld: number, off: number, n: number): voi
     const ri = (off + i) * ld + off;
     for (let j = 0; j <= i; j++) {
       const rj = (off + j) * ld + off;
-      let s = a[ri + j]!;
-      for (let t = 0; t < j; t++) s -= a[ri + t]! * a[rj + t]!;
+      // Four accumulators: ~2x faster than one in V8 (independent multiply-add chains).
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0;
+      let t = 0;
+      for (; t + 3 < j; t += 4) {
+        s0 += a[ri + t]! * a[rj + t]!;
+        s1 += a[ri + t + 1]! * a[rj + t + 1]!;
+        s2 += a[ri + t + 2]! * a[rj + t + 2]!;
+        s3 += a[ri + t + 3]! * a[rj + t + 3]!;
+      }
+      for (; t < j; t++) s0 += a[ri + t]! * a[rj + t]!;
+      const s = a[ri + j]! - (s0 + s1 + (s2 + s3));
       if (i === j) {
         if (!(s > 0)) throw new NotPositiveDefinite(off + i);
         a[ri + i] = Math.sqrt(s);
