@@ -59,7 +59,7 @@ export function setupNativeBackend(threads: number): { blas: string; threads: nu
     registered = { addon };
   }
   const info = addon.info();
-  return { blas: `OpenBLAS ${info.blas.trim()}`, threads, simd: info.simd !== '' };
+  return { blas: info.blas.trim(), threads, simd: info.simd !== "" };
 }
 
 export function nativeAddon(): NativeAddon | undefined {
