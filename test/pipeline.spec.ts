@@ -36,13 +36,13 @@ test('first run executes every stage; a second run executes none', () => {
 });
 
 test('changing only an analysis option reruns only analysis and report', () => {
-  edit((e) => (e.analysis.config = { localityRadius: 2 }));
+  edit((e) => (e.analysis.config = { r: 2 }));
   assert.deepEqual(run().sort(), ['analysis', 'report']);
 });
 
 test('changing the pruning fraction reruns from mask-L1 on, never data or train-L0', () => {
   edit((e) => {
-    e.analysis.config = { localityRadius: 2 };
+    e.analysis.config = { r: 2 };
     e.prune.config.fraction = 0.5;
   });
   const ran = run();
@@ -53,7 +53,7 @@ test('changing the pruning fraction reruns from mask-L1 on, never data or train-
 test('swapping the rewind implementation reruns from rewind-L1 on', () => {
   const alt = { command: [process.execPath, '--import', 'tsx', join(REPO, 'test/fixtures/alt-rewind.ts')] };
   edit((e) => {
-    e.analysis.config = { localityRadius: 2 };
+    e.analysis.config = { r: 2 };
     e.prune.config.fraction = 0.5;
     (e.rewind as Record<string, unknown>).stage = alt;
   });
