@@ -1,0 +1,65 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { writeArtifact, writeMetricsFile, writeTensorFile } from '@imp/artifacts';
+
+const store = mkdtempSync(join(tmpdir(), 'imp-cli-'));
+const bin = join(import.meta.dirname, '..', 'bin', 'imp.js');
+const imp = (...args: string[]) => {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, IMP_STORE: store } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+};
+
+const params = await writeArtifact({ kind: 'parameters', role: 'final', stage: 'train', algoVersion: '1', config: { lr: 0.1, arch: 'f3:x' }, upstream: {} }, async (d) => {
+  writeTensorFile(join(d, 'params.arrow'), [{ name: 'W1', shape: [4, 3], data: new Float32Array(12).fill(0.5) }], 'float32', { arch: 'f3:x' });
+}, store);
+const metrics = await writeArtifact({ kind: 'metrics', role: 'metrics', stage: 'train', algoVersion: '1', config: { lr: 0.1 }, upstream: { params: params.artifact } }, async (d) => {
+  writeMetricsFile(join(d, 'metrics.arrow'), [{ level: 0, step: 10, split: 'val', metric: 'top1', value: 0.25 }]);
+  return { summary: { best_val_top1: 0.25 } };
+}, store);
+
+test('imp ls lists every artifact; --json is machine-readable', () => {
+  const r = imp('ls', '--json');
+  assert.equal(r.code, 0, r.err);
+  const rows = JSON.parse(r.out) as { name: string; kind: string }[];
+  assert.deepEqual(rows.map((x) => x.kind).sort(), ['metrics', 'parameters']);
+  assert.match(imp('ls').out, /2 artifacts/);
+});
+
+test('imp show prints manifest, schema, rows and a preview', () => {
+  const r = imp('show', basename(metrics.artifact.dir));
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /metrics\.arrow/);
+  assert.match(r.out, /1 rows; schema: level: Int32, step: Int32, split: Utf8, metric: Utf8, value: Float64/);
+  assert.match(r.out, /"value":0\.25/);
+  const j = JSON.parse(imp('show', params.artifact.manifest.id.slice(0, 10), '--json').out);
+  assert.equal(j.manifest.kind, 'parameters');
+  assert.equal(j.files[0].rows, 1);
+});
+
+test('imp lineage walks upstream', () => {
+  const r = imp('lineage', metrics.artifact.dir);
+  assert.match(r.out, new RegExp(`params ← ${basename(params.artifact.dir)}`));
+});
+
+test('imp verify exits 0 only when every file checks out', () => {
+  assert.equal(imp('verify', '--all').code, 0);
+  const f = join(params.artifact.dir, 'params.arrow');
+  const orig = readFileSync(f);
+  const bad = Buffer.from(orig);
+  bad[bad.length - 16] ^= 4;
+  chmodSync(f, 0o644);
+  writeFileSync(f, bad);
+  const r = imp('verify', '--all');
+  assert.equal(r.code, 1);
+  assert.match(r.out, /FAIL\s+parameters-.*params\.arrow: sha256 does not match/);
+  assert.match(r.out, /1 ok, 1 failed/);
+  const missing = imp('show', 'nope');
+  assert.equal(missing.code, 1);
+  assert.match(missing.err, /^error: no artifact 'nope'/);
+});
+
+test.after(() => rmSync(store, { recursive: true, force: true }));
