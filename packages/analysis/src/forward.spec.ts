@@ -65,7 +65,19 @@ test('folded BN/normalisation forward pass equals a direct forward pass', () => 
     return h.indexOf(Math.max(...h));
   };
   const y = Int32Array.from({ length: n }, (_, s) => predict(s));
-  assert.equal(new MaskedMlp(layers, norm).accuracy(x, y, n), 1);
+  const net = new MaskedMlp(layers, norm);
+  assert.equal(net.accuracy(x, y, n), 1);
+  // The incremental ablation curve equals explicit ablation at every size.
+  const order = [4, 0, 6, 2, 1];
+  const sizes = [0, 1, 3, 5];
+  const z1 = net.firstLayer(x, n);
+  const curve = net.ablationCurve(z1, n, y, order, sizes);
+  sizes.forEach((s, i) => {
+    const ab = new Uint8Array(7);
+    for (const j of order.slice(0, s)) ab[j] = 1;
+    assert.ok(Math.abs(curve[i]! - net.accuracy(x, y, n, ab)) < 1e-12, `size ${s}`);
+  });
+  assert.ok(curve[3]! < 1);
 });
 
 test('C^in histogram counts every node; binomial expectation sums to the node count', () => {

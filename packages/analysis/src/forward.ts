@@ -34,6 +34,8 @@ interface FoldedLayer {
   bias: Float64Array;
   /** Bias alone (b⊙m_b), the output of a node whose incoming column is zeroed. */
   rawBias: Float64Array;
+  /** Dense copy of the folded weights when the layer is dense enough for contiguous loops to win. */
+  dense: Float64Array | null;
 }
 
 /** Spec §1.1: ε = 1e-10 in the authors' BN. */
@@ -67,14 +69,44 @@ export class MaskedMlp {
       act = affine(this.layers[l]!, act, n);
       if (l < this.layers.length - 1) for (let t = 0; t < act.length; t++) if (act[t]! < 0) act[t] = 0;
     }
-    const K = this.layers[this.layers.length - 1]!.fanOut;
-    let correct = 0;
-    for (let s = 0; s < n; s++) {
-      let best = 0;
-      for (let k = 1; k < K; k++) if (act[s * K + k]! > act[s * K + best]!) best = k;
-      if (best === y[s]) correct++;
+    return countCorrect(act, this.layers[this.layers.length - 1]!.fanOut, n, y);
+  }
+
+  /**
+   * Accuracies after removing order[0..s) for each s in `sizes` (ascending). The sets
+   * are nested, so layer-2 pre-activations are updated incrementally: removing node j
+   * changes h_j to ReLU(b_j) and adds (ReLU(b_j) − h_j)·W'_j,: to layer 2 — O(n·s·h2)
+   * per curve instead of a full pass per size.
+   */
+  ablationCurve(z1: Float64Array, n: number, y: Int32Array, order: number[], sizes: number[]): number[] {
+    const L0 = this.layers[0]!;
+    const L1 = this.layers[1]!;
+    const h1 = z1.map((v) => (v > 0 ? v : 0));
+    const z2 = affine(L1, h1, n);
+    const out: number[] = [];
+    let done = 0;
+    for (const s of sizes) {
+      for (; done < Math.min(s, order.length); done++) {
+        const j = order[done]!;
+        const after = L0.rawBias[j]! > 0 ? L0.rawBias[j]! : 0;
+        for (let t = 0; t < n; t++) {
+          const d = after - h1[t * L0.fanOut + j]!;
+          if (d === 0) continue;
+          addRow(L1, j, d, z2, t * L1.fanOut);
+        }
+      }
+      out.push(this.correctFromLayer2(z2, n, y) / n);
     }
-    return correct;
+    return out;
+  }
+
+  private correctFromLayer2(z2: Float64Array, n: number, y: Int32Array): number {
+    let act: Float64Array = z2;
+    for (let l = 1; l < this.layers.length; l++) {
+      if (l > 1) act = affine(this.layers[l]!, act, n);
+      if (l < this.layers.length - 1) act = act.map((v) => (v > 0 ? v : 0));
+    }
+    return countCorrect(act, this.layers[this.layers.length - 1]!.fanOut, n, y);
   }
 
   accuracy(x: ArrayLike<number>, y: Int32Array, n: number, ablated?: Uint8Array): number {
@@ -112,21 +144,56 @@ function fold(L: LayerParams, norm: Normalization | null, eps: number): FoldedLa
     }
     rowPtr[i + 1] = cols.length;
   }
-  return { fanIn, fanOut, rowPtr, cols: Int32Array.from(cols), vals: Float64Array.from(vals), bias, rawBias };
+  let dense: Float64Array | null = null;
+  if (vals.length > 0.2 * fanIn * fanOut) {
+    dense = new Float64Array(fanIn * fanOut);
+    for (let i = 0; i < fanIn; i++) for (let t = rowPtr[i]!; t < rowPtr[i + 1]!; t++) dense[i * fanOut + cols[t]!] = vals[t]!;
+  }
+  return { fanIn, fanOut, rowPtr, cols: Int32Array.from(cols), vals: Float64Array.from(vals), bias, rawBias, dense };
 }
 
 function affine(L: FoldedLayer, x: ArrayLike<number>, n: number): Float64Array {
-  const { fanIn, fanOut, rowPtr, cols, vals, bias } = L;
+  const { fanIn, fanOut, rowPtr, cols, vals, bias, dense } = L;
   const out = new Float64Array(n * fanOut);
+  // One sample's inputs copied to a Float64Array keeps the hot loops monomorphic.
+  const row = new Float64Array(fanIn);
   for (let s = 0; s < n; s++) {
     const o = s * fanOut;
     out.set(bias, o);
     const xi = s * fanIn;
-    for (let i = 0; i < fanIn; i++) {
-      const v = x[xi + i]!;
-      if (v === 0) continue;
-      for (let t = rowPtr[i]!, e = rowPtr[i + 1]!; t < e; t++) out[o + cols[t]!]! += v * vals[t]!;
+    for (let i = 0; i < fanIn; i++) row[i] = x[xi + i]!;
+    if (dense) {
+      for (let i = 0; i < fanIn; i++) {
+        const v = row[i]!;
+        if (v === 0) continue;
+        const r = i * fanOut;
+        for (let j = 0; j < fanOut; j++) out[o + j]! += v * dense[r + j]!;
+      }
+    } else {
+      for (let i = 0; i < fanIn; i++) {
+        const v = row[i]!;
+        if (v === 0) continue;
+        for (let t = rowPtr[i]!, e = rowPtr[i + 1]!; t < e; t++) out[o + cols[t]!]! += v * vals[t]!;
+      }
     }
   }
   return out;
+}
+
+function addRow(L: FoldedLayer, i: number, d: number, out: Float64Array, o: number): void {
+  if (L.dense) {
+    const r = i * L.fanOut;
+    for (let j = 0; j < L.fanOut; j++) out[o + j]! += d * L.dense[r + j]!;
+  } else for (let t = L.rowPtr[i]!, e = L.rowPtr[i + 1]!; t < e; t++) out[o + L.cols[t]!]! += d * L.vals[t]!;
+}
+
+/** Top-1 hits; ties go to the lowest class index (argmax convention). */
+function countCorrect(logits: Float64Array, K: number, n: number, y: Int32Array): number {
+  let correct = 0;
+  for (let s = 0; s < n; s++) {
+    let best = 0;
+    for (let k = 1; k < K; k++) if (logits[s * K + k]! > logits[s * K + best]!) best = k;
+    if (best === y[s]) correct++;
+  }
+  return correct;
 }

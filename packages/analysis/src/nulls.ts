@@ -16,6 +16,10 @@ export function sampleWeighted(rng: Rng, cdf: Float64Array, weights: ArrayLike<n
   let support = 0;
   for (let i = 0; i < n; i++) if (weights[i]! > 0) support++;
   if (k > support) throw new Error(`cannot draw ${k} distinct inputs from ${support} with positive weight`);
+  if (k === support) {
+    for (let i = 0; i < n; i++) if (weights[i]! > 0) out.push(i);
+    return;
+  }
   if (k <= support / 4) {
     // Sparse: rejection of repeats is cheap and equivalent to successive sampling.
     while (out.length < k) {
@@ -29,14 +33,17 @@ export function sampleWeighted(rng: Rng, cdf: Float64Array, weights: ArrayLike<n
       if (!taken[lo] && weights[lo]! > 0) { taken[lo] = 1; out.push(lo); }
     }
   } else {
-    // Dense: Efraimidis–Spirakis exponential keys, keep the k smallest.
-    const keys: { i: number; key: number }[] = [];
+    // Dense: Efraimidis–Spirakis exponential keys; the k smallest keys form the sample
+    // (a set, so a linear-time selection suffices, no full sort).
+    const keys = new Float64Array(support);
+    const ids = new Int32Array(support);
+    let m = 0;
     for (let i = 0; i < n; i++) {
       const w = weights[i]!;
-      if (w > 0) keys.push({ i, key: -Math.log(1 - rng.next()) / w });
+      if (w > 0) { keys[m] = -Math.log(1 - rng.next()) / w; ids[m++] = i; }
     }
-    keys.sort((a, b) => a.key - b.key || a.i - b.i);
-    for (let t = 0; t < k; t++) { taken[keys[t]!.i] = 1; out.push(keys[t]!.i); }
+    selectSmallest(keys, ids, k);
+    for (let t = 0; t < k; t++) out.push(ids[t]!);
   }
   for (const p of out) taken[p] = 0;
 }
@@ -55,4 +62,25 @@ export function sampleDegreePreserving(rng: Rng, degrees: ArrayLike<number>, wei
     for (const p of picked) c.bits[j * c.words + (p >>> 5)]! |= 1 << (p & 31);
   }
   return c;
+}
+
+/** Reorders keys/ids so that the k smallest keys come first (Hoare quickselect, middle pivot). */
+function selectSmallest(keys: Float64Array, ids: Int32Array, k: number): void {
+  let lo = 0, hi = keys.length - 1;
+  while (lo < hi) {
+    const pivot = keys[(lo + hi) >> 1]!;
+    let i = lo, j = hi;
+    while (i <= j) {
+      while (keys[i]! < pivot) i++;
+      while (keys[j]! > pivot) j--;
+      if (i <= j) {
+        let t = keys[i]!; keys[i] = keys[j]!; keys[j] = t;
+        t = ids[i]!; ids[i] = ids[j]!; ids[j] = t;
+        i++; j--;
+      }
+    }
+    if (k - 1 <= j) hi = j;
+    else if (k - 1 >= i) lo = i;
+    else return;
+  }
 }

@@ -1,0 +1,4 @@
+import { stageMain } from '@imp/artifacts';
+import { analysisStage } from './stage.ts';
+
+await stageMain(analysisStage);
