@@ -30,6 +30,6 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund --loglevel=error >&2
 elif [ "${rebuild_addon:-0}" = 1 ] && [ -f packages/engine/binding.gyp ]; then
   # OpenBLAS arrived after npm ci: build the native engine addon now.
-  (cd packages/engine && npm run --silent install >&2) || true
+  npm run --silent build:addon -w @imp/engine >&2 || true
 fi
 say "ready"

@@ -26,6 +26,7 @@ export function describeStage(def: StageDef, config?: unknown) {
     description: def.description,
     inputs: def.inputs,
     outputs: cfg === undefined ? (typeof def.outputs === 'function' ? 'depends on config' : def.outputs) : stageOutputs(def, cfg),
+    ...(cfg === undefined ? {} : { parsedConfig: cfg }),
     config: z.toJSONSchema(def.config, { io: 'input', unrepresentable: 'any' }),
   };
 }
