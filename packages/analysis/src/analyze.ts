@@ -37,6 +37,8 @@ export interface LevelScalars {
   eval_val_top1: number | null;
 }
 
+/** u as a percentage for labels: 100, 36, 4.7, 0.97 */
+const pct = (u: number) => { const v = 100 * u; return v >= 10 ? v.toFixed(0) : v >= 1 ? v.toFixed(1) : v.toPrecision(2); };
 const num = (v: number): number | null => (Number.isFinite(v) ? Number(v.toPrecision(12)) : null);
 
 export async function analyzeExperiment(inputs: Record<string, Artifact>, cfg: AnalysisConfig, dir: string, log: (m: string) => void) {
@@ -215,7 +217,7 @@ export async function analyzeExperiment(inputs: Record<string, Artifact>, cfg: A
       const nodes = refNodes.filter((j) => j < h1);
       fig(`figures/evolution/weighted_L${k}.png`, maskGridPng(nodes.map((j) => weightedPlanes(W1, mask1, h1, j, ds.origOf)), g, cfg.grid_columns, cfg.mask_scale),
         `Weighted masks, level ${k} (fixed nodes)`,
-        `mask ⊙ weight (min–max per node) of the ${nodes.length} most connected first-layer nodes at level ${refLevel} (${cfg.evolution_reference} level), shown at level ${k} (u = ${(100 * u).toPrecision(3)} %). Grey = 0.`, k);
+        `mask ⊙ weight (min–max per node) of the ${nodes.length} most connected first-layer nodes at level ${refLevel} (${cfg.evolution_reference} level), shown at level ${k} (u = ${pct(u)} %). Grey = 0.`, k);
     }
 
     let evalTop1 = NaN;
@@ -234,15 +236,15 @@ export async function analyzeExperiment(inputs: Record<string, Artifact>, cfg: A
           `Connection-resolved S^sc, level ${k}`, `S^sc(d) of first-layer nodes grouped by in-degree C^in (label: in-degree range (nodes)); each panel scaled to its own maximum. Spec §4(d).`, k);
       }
       const items = [
-        { map: s1!.sc, label: 'S^sc(d)' }, { map: s1!.dc, label: 'S^dc(d)' },
+        { map: s1!.sc, label: 'S^sc(d)' }, ...(g.channels > 1 ? [{ map: s1!.dc, label: 'S^dc(d)' }] : []),
         { map: expectedUniform(cap, deg1v, validCount).sc, label: 'uniform null E[S^sc]' },
         ...(strictMap ? [{ map: strictMap, label: 'strict null S^sc' }] : []),
       ];
       fig(`figures/smaps_L${k}.svg`, smapFigure(items, cfg.map_scale, items.length),
         `Locality maps, level ${k}`,
-        `First-layer S^sc(d) (same-channel pairs) and S^dc(d) (different channels), d=0 at the centre, each scaled 0..max, next to the exact expectation for a uniformly random mask with the same in-degrees and the strict null (same in-degrees, inputs drawn ∝ connection count). Locality ratio (r=${cfg.r}) = ${ratio1.toFixed(2)} (uniform), ${Number.isFinite(ratioStrict) ? ratioStrict.toFixed(2) : 'n/a'} (strict). u = ${(100 * u).toPrecision(3)} %.`, k);
+        `First-layer S^sc(d) (same-channel pairs) and S^dc(d) (different channels), d=0 at the centre, each scaled 0..max, next to the exact expectation for a uniformly random mask with the same in-degrees and the strict null (same in-degrees, inputs drawn ∝ connection count). Locality ratio (r=${cfg.r}) = ${ratio1.toFixed(2)} (uniform), ${Number.isFinite(ratioStrict) ? ratioStrict.toFixed(2) : 'n/a'} (strict). u = ${pct(u)} %.`, k);
       if (layerMaps.length > 1)
-        fig(`figures/smaps_layers_L${k}.svg`, smapFigure(layerMaps.flatMap((m) => [{ map: m.sc, label: `layer ${m.layer} S^sc` }, { map: m.dc, label: `layer ${m.layer} S^dc` }]), Math.max(1, cfg.map_scale - 1), 2 * Math.min(3, layerMaps.length)),
+        fig(`figures/smaps_layers_L${k}.svg`, smapFigure(layerMaps.flatMap((m) => [{ map: m.sc, label: `layer ${m.layer} S^sc` }, ...(g.channels > 1 ? [{ map: m.dc, label: `layer ${m.layer} S^dc` }] : [])]), Math.max(1, cfg.map_scale - 1), (g.channels > 1 ? 2 : 1) * Math.min(3, layerMaps.length)),
           `Locality maps per layer, level ${k}`, `S^sc and S^dc of hidden layers 1..${layerMaps.length} through effective connectivity (nonzero pattern of M1·M2⋯Mℓ, spec §4(a)).`, k);
       // C^in histogram vs binomial.
       fig(`figures/cin_hist_L${k}.svg`, chart({
@@ -294,7 +296,7 @@ export async function analyzeExperiment(inputs: Record<string, Artifact>, cfg: A
       locality_ratio: num(ratio1), locality_ratio_strict: num(ratioStrict), r_half: num(rhalf1), r_half_uniform: num(rhalfU1),
       ipr_mean: num(mean(ipr)), cin_mean: mean(deg1), cin_std: std(deg1), alive_nodes: alive, constant_pixel_connections: constConn, eval_val_top1: num(evalTop1),
     });
-    log(`level ${k}: u=${(100 * u).toPrecision(3)}% ratio=${ratio1.toFixed(3)} strict=${ratioStrict.toFixed(3)} r_half=${rhalf1.toFixed(2)} ipr=${mean(ipr).toExponential(2)}`);
+    log(`level ${k}: u=${pct(u)}% ratio=${ratio1.toFixed(3)} strict=${ratioStrict.toFixed(3)} r_half=${rhalf1.toFixed(2)} ipr=${mean(ipr).toExponential(2)}`);
   }
 
   // Cross-level figures.
@@ -308,25 +310,22 @@ export async function analyzeExperiment(inputs: Record<string, Artifact>, cfg: A
       { x: us, y: scalars.map((s) => s.final_val_top1 ?? NaN), color: '#1f77b4', dash: true, label: 'final step' }],
     hlines: dense?.best_val_top1 != null ? [{ y: dense.best_val_top1, label: 'dense', color: '#888' }] : [],
     highlights: best.best_val_top1 != null ? [{ x: 100 * best.u, y: best.best_val_top1, label: `best: level ${bestLevel}` }] : [],
-    legend: 'bottom-left',
   }), 'Best val. accuracy vs u', 'Best validation top-1 per IMP level vs percentage of unpruned weights (log, reversed as in the paper); square = best level, dashed line = dense network.');
   fig('figures/locality_vs_u.svg', chart({
     ...xu, yLabel: `locality ratio (r = ${cfg.r})`, title: 'Locality of first-layer connectivity vs u',
     series: [{ x: us, y: scalars.map((s) => s.locality_ratio ?? NaN), label: 'vs uniform random mask' }, { x: us, y: scalars.map((s) => s.locality_ratio_strict ?? NaN), label: 'vs strict null' }],
     hlines: [{ y: 1, label: 'no locality' }], highlights: best.locality_ratio != null ? [{ x: 100 * best.u, y: best.locality_ratio }] : [],
-    legend: 'top-left',
   }), 'Locality ratio vs u', `Fraction of same-channel pairs with |d|∞ ≤ ${cfg.r}, divided by the same fraction for the exact uniform-random expectation and for the strict null (same in-degrees, inputs ∝ connection counts). 1 = no locality.`);
   fig('figures/rhalf_ipr_vs_u.svg', chart({
     ...xu, yLabel: 'value', yLog: true, title: 'Radius at half maximum and IPR vs u',
     series: [{ x: us, y: scalars.map((s) => s.r_half ?? NaN), label: 'r_half of S^sc (px)' }, { x: us, y: scalars.map((s) => s.r_half_uniform ?? NaN), label: 'r_half, uniform null', dash: true },
       { x: us, y: scalars.map((s) => s.ipr_mean ?? NaN), label: 'mean IPR of W1⊙M1' }],
-    legend: 'bottom-left',
   }), 'r_half and IPR vs u', 'Radius where the radial profile of S^sc falls to half its maximum, and the mean inverse participation ratio IPR_j = Σw⁴/(Σw²)² of first-layer nodes (w = W1⊙M1), per level.');
   const radialSeries: Series[] = detail.filter((k) => radialForPlot.has(k)).map((k, i) => ({ label: `level ${k}`, x: [...radialForPlot.get(k)!.keys()].slice(1), y: [...radialForPlot.get(k)!].slice(1), color: PALETTE[i], marker: 'none' }));
   if (uniformRadial) radialSeries.push({ label: 'uniform null', x: [...uniformRadial.keys()].slice(1), y: [...uniformRadial].slice(1), color: '#555', dash: true, marker: 'none' });
   fig('figures/radial_profiles.svg', chart({ xLabel: 'radius |d| (px)', yLabel: 'S^sc / max', title: 'Radial profile of S^sc', series: radialSeries, hlines: [{ y: 0.5, color: '#aaa' }] }),
     'Radial profile of S^sc', 'Ring average of the normalised first-layer S^sc at radius round(|d|) for the detail levels and the uniform-random expectation.');
-  fig('figures/smaps_all_levels.svg', smapFigure(scMapsByLevel.map((m) => ({ map: m.map, label: `L${m.level} u=${(100 * scalars.find((s) => s.level === m.level)!.u).toPrecision(2)}%` })), 2, 7),
+  fig('figures/smaps_all_levels.svg', smapFigure(scMapsByLevel.map((m) => ({ map: m.map, label: `L${m.level} u=${pct(scalars.find((s) => s.level === m.level)!.u)}%` })), 2, 7),
     'S^sc at every level', 'First-layer S^sc(d) per IMP level (each scaled 0..max): locality emerges as pruning proceeds.');
 
   // Tables.

@@ -43,7 +43,7 @@ export interface ChartOptions {
   hlines?: { y: number; label?: string; color?: string }[];
   /** Highlighted points (e.g. the best level). */
   highlights?: { x: number; y: number; label?: string }[];
-  legend?: 'top-right' | 'top-left' | 'bottom-right' | 'bottom-left' | 'none';
+  legend?: 'auto' | 'top-right' | 'top-left' | 'bottom-right' | 'bottom-left' | 'none';
 }
 
 const f = (v: number) => (Math.abs(v) < 1e-9 ? '0' : v.toFixed(2).replace(/\.?0+$/, ''));
@@ -87,7 +87,7 @@ function extent(vals: number[], log: boolean): [number, number] {
     return [lo / 1.15, hi * 1.15];
   }
   if (lo === hi) { lo -= 0.5; hi += 0.5; }
-  const pad = (hi - lo) * 0.05;
+  const pad = (hi - lo) * 0.08;
   return [lo - pad, hi + pad];
 }
 
@@ -171,7 +171,7 @@ export function chart(o: ChartOptions): string {
   for (const h of o.highlights ?? []) {
     if (!inY(h.y)) continue;
     out.push(`<rect x="${f(X(h.x) - 6)}" y="${f(Y(h.y) - 6)}" width="12" height="12" fill="white" stroke="black" stroke-width="1.8"/>`);
-    if (h.label) out.push(`<text x="${f(X(h.x))}" y="${f(Y(h.y) - 11)}" text-anchor="middle" font-size="12">${esc(h.label)}</text>`);
+    if (h.label) out.push(`<text x="${f(X(h.x) + 10)}" y="${f(Y(h.y) + 18)}" font-size="12">${esc(h.label)}</text>`);
   }
   out.push(`</g>`);
   out.push(`<rect x="${m.l}" y="${m.t}" width="${pw}" height="${ph}" fill="none" stroke="black"/>`);
@@ -182,10 +182,16 @@ export function chart(o: ChartOptions): string {
     ...series.filter((s) => s.label).map((s) => ({ label: s.label!, color: s.color ?? PALETTE[series.indexOf(s) % PALETTE.length]!, dash: !!s.dash, bar: false }))];
   if (items.length && o.legend !== 'none') {
     const lw = Math.max(...items.map((i) => i.label.length)) * 7 + 40;
-    const pos = o.legend ?? 'top-right';
-    const lx = pos.endsWith('right') ? m.l + pw - lw - 8 : m.l + 8;
-    const ly = pos.startsWith('top') ? m.t + 8 : m.t + ph - 8 - items.length * 17;
-    out.push(`<rect x="${f(lx)}" y="${f(ly)}" width="${f(lw)}" height="${items.length * 17 + 6}" fill="white" fill-opacity="0.85" stroke="#ccc"/>`);
+    const lh = items.length * 17 + 6;
+    const box = (p: string) => ({ x: p.endsWith('right') ? m.l + pw - lw - 8 : m.l + 8, y: p.startsWith('top') ? m.t + 8 : m.t + ph - 8 - lh });
+    // 'auto': the corner covering the fewest plotted points (highlights and hline labels count too).
+    const pts: [number, number][] = [...series.flatMap((s) => s.x.map((x, i) => [X(x), Y(s.y[i]!)] as [number, number])),
+      ...(o.highlights ?? []).map((h) => [X(h.x), Y(h.y) - 10] as [number, number]), ...(o.hlines ?? []).filter((h) => h.label).map((h) => [m.l + 30, Y(h.y)] as [number, number])];
+    const corners = ['top-right', 'top-left', 'bottom-right', 'bottom-left'];
+    const hits = (p: string) => { const b = box(p); return pts.filter(([x, y]) => x >= b.x - 6 && x <= b.x + lw + 6 && y >= b.y - 6 && y <= b.y + lh + 6).length; };
+    const pos = !o.legend || o.legend === 'auto' ? corners.reduce((a, c) => (hits(c) < hits(a) ? c : a)) : o.legend;
+    const { x: lx, y: ly } = box(pos);
+    out.push(`<rect x="${f(lx)}" y="${f(ly)}" width="${f(lw)}" height="${lh}" fill="white" fill-opacity="0.85" stroke="#ccc"/>`);
     items.forEach((it, i) => {
       const yy = ly + 14 + i * 17;
       out.push(it.bar
