@@ -28,7 +28,7 @@ export function datasetSchema(dim: number, pixel: 'uint8' | 'float32'): Schema {
   return new Schema([
     new Field('x', new FixedSizeList(dim, new Field('pixel', pixel === 'uint8' ? new Uint8() : new Float32(), false)), false),
     new Field('y', new Int32(), false),
-    new Field('split', new Dictionary(new Utf8(), new Int8()), false),
+    new Field('split', new Dictionary(new Utf8(), new Int8(), 0), false),
   ]);
 }
 

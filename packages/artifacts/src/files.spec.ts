@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -112,5 +112,14 @@ test('Parquet export is read back by DuckDB with equal values', async () => {
   const p = await q(`select name, shape, "values" from '${d}/p.parquet'`);
   assert.deepEqual(p, [{ name: 'W1', shape: [2, 2], values: [1.5, -2, 0.25, 3] }]);
   con.closeSync();
+  rmSync(d, { recursive: true });
+});
+
+test('the same split written twice in one process gives identical bytes (fixed dictionary id)', () => {
+  const d = dir();
+  const s = { split: 'train' as const, layout: { channels: 1, height: 2, width: 2, order: 'chw' as const }, x: new Uint8Array(8).fill(3), y: Int32Array.from([1, 2]) };
+  writeDatasetSplit(join(d, 'a.arrow'), s);
+  writeDatasetSplit(join(d, 'b.arrow'), s);
+  assert.ok(readFileSync(join(d, 'a.arrow')).equals(readFileSync(join(d, 'b.arrow'))));
   rmSync(d, { recursive: true });
 });
