@@ -9,23 +9,29 @@ import { renderCompare, type CompareExperiment } from './render-compare.ts';
 const KeyFigure = z
   .object({
     label: z.string().min(1).describe('row heading on the page'),
-    match: z.string().min(1).describe("case-insensitive regular expression tried on each figure's `file title`"),
+    match: z
+      .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+      .describe("case-insensitive regular expression(s) tried on each figure's `file title`; a list is tried in order (first pattern with a hit wins)"),
     level: z
       .union([z.literal('best'), z.literal('any'), z.number().int()])
       .default('best')
       .describe("which level's figure: 'best' (best level, else a level-less figure), 'any' (first match) or a level number"),
   })
   .strict();
+type KeyFigure = z.output<typeof KeyFigure>;
 
 /**
- * Defaults name the paper's key connectivity figures (spec §4c, §4e, §4f): the
- * S^sc / S^dc locality maps and the mask grid of the most-connected nodes.
+ * Defaults name the paper's key connectivity figures (spec §4c–4f): the S^sc/S^dc
+ * locality maps, the binary and weighted mask grids of the most-connected nodes, the
+ * per-pixel connection map and the in-degree histogram. The first pattern of each is
+ * the analysis stage's file name; the others catch other analysis implementations.
  */
-export const DEFAULT_KEY_FIGURES: z.output<typeof KeyFigure>[] = [
-  { label: 'Sˢᶜ(d) same-channel locality map', match: 's\\^?\\{?sc|s_sc|ssc|same[ -_]?channel', level: 'best' },
-  { label: 'Sᵈᶜ(d) different-channel locality map', match: 's\\^?\\{?dc|s_dc|sdc|different[ -_]?channel', level: 'best' },
-  { label: 'Masks of the most-connected nodes', match: 'mask', level: 'best' },
-  { label: 'Per-pixel connection map', match: 'per[ -_]?pixel|pixel[ -_]?map|connection[ -_]?map', level: 'best' },
+export const DEFAULT_KEY_FIGURES: KeyFigure[] = [
+  { label: 'Locality maps Sˢᶜ(d), Sᵈᶜ(d)', match: ['(^|/)smaps_L\\d', '(^|/)s_?sc[_.]|s\\^?\\{?sc\\b|same[ -_]?channel'], level: 'best' },
+  { label: 'Masks of the most-connected nodes', match: ['(^|/)masks_L\\d', '^(?!.*weight).*mask'], level: 'best' },
+  { label: 'Weighted masks (mask ⊙ weight)', match: ['(^|/)masks_weighted_L\\d', 'weighted mask'], level: 'best' },
+  { label: 'Per-pixel connection map', match: ['(^|/)pixel_map_L\\d', 'per[ -_]?pixel|pixel[ -_]?map|connection[ -_]?map'], level: 'best' },
+  { label: 'In-degree (Cⁱⁿ) histogram', match: ['(^|/)cin_hist_L\\d', 'in-degree histogram|c\\^?in,?1? hist'], level: 'best' },
 ];
 
 export const CompareConfig = z
@@ -70,18 +76,29 @@ function sourceOf(key: string, art: Artifact, labels: Record<string, string>): S
   return { name, art, via: 'analysis', label: labels[name] ?? name, levels: s.levels, bestLevel: bestLevelOf(s), figures: s.figures };
 }
 
-/** Picks the figure for one key-figure row: best level first, then level-less, then any (for 'best'). */
-export function pickFigure(figs: FigureEntry[], k: { match: string; level: 'best' | 'any' | number }, bestLevel: number | null): FigureEntry | null {
-  let re: RegExp;
+function regexOf(pattern: string): RegExp {
   try {
-    re = new RegExp(k.match, 'i');
+    return new RegExp(pattern, 'i');
   } catch (e) {
-    throw new ArtifactError(`compare config: keyFigures match '${k.match}' is not a valid regular expression (${(e as Error).message})`, 'bad-input');
+    throw new ArtifactError(`compare config: keyFigures match '${pattern}' is not a valid regular expression (${(e as Error).message})`, 'bad-input');
   }
-  const hits = figs.filter((f) => re.test(`${f.file} ${f.title ?? ''}`));
-  if (k.level === 'any') return hits[0] ?? null;
-  if (typeof k.level === 'number') return hits.find((f) => f.level === k.level) ?? null;
-  return hits.find((f) => f.level === bestLevel && bestLevel !== null) ?? hits.find((f) => f.level === null || f.level === undefined) ?? hits[0] ?? null;
+}
+
+/**
+ * Picks the figure for one key-figure row. Patterns are tried in order; within the
+ * first pattern that hits, 'best' prefers the best level, then a level-less figure.
+ */
+export function pickFigure(figs: FigureEntry[], k: { match: string | string[]; level: 'best' | 'any' | number }, bestLevel: number | null): FigureEntry | null {
+  for (const pattern of typeof k.match === 'string' ? [k.match] : k.match) {
+    const re = regexOf(pattern);
+    const hits = figs.filter((f) => re.test(`${f.file} ${f.title ?? ''}`));
+    let pick: FigureEntry | undefined;
+    if (k.level === 'any') pick = hits[0];
+    else if (typeof k.level === 'number') pick = hits.find((f) => f.level === k.level);
+    else pick = hits.find((f) => f.level === bestLevel && bestLevel !== null) ?? hits.find((f) => f.level === null || f.level === undefined) ?? hits[0];
+    if (pick) return pick;
+  }
+  return null;
 }
 
 /**

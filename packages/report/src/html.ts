@@ -69,6 +69,7 @@ tr.best td { background: var(--best); font-weight: 600; }
 .chart { border: 1px solid var(--line); border-radius: 6px; padding: .5rem; background: #fff; }
 .chart svg { width: 100%; height: auto; display: block; }
 .figs { display: grid; grid-template-columns: repeat(auto-fill, minmax(340px, 1fr)); gap: 1.25rem; }
+.figs.compact { grid-template-columns: repeat(auto-fill, minmax(240px, 1fr)); gap: .75rem; }
 figure { margin: 0; border: 1px solid var(--line); border-radius: 6px; padding: .6rem; background: #fff; }
 figure img { display: block; width: 100%; height: auto; image-rendering: auto; background: #fff; }
 figure img.pixel { image-rendering: pixelated; }

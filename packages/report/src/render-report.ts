@@ -59,29 +59,48 @@ export function levelsTable(levels: LevelRow[], bestLevel: number | null): strin
   );
 }
 
-/** Figures without a level first (cross-level plots), then per level, best level first. */
+/** The sub-folder of figures/ a figure sits in (e.g. `evolution`), or null. */
+const folderOf = (f: PlacedFigure) => {
+  const parts = f.file.split('/');
+  return parts.length > 2 ? parts[1]! : null;
+};
+
+/**
+ * Figures without a level first (cross-level plots), then per level with the best
+ * level first, then figure series kept in a sub-folder (e.g. the mask evolution
+ * across levels, spec §5.3), which read as one sequence rather than per level.
+ */
 function figureSections(m: ReportModel): string {
-  const groups = new Map<number | null, PlacedFigure[]>();
-  for (const f of m.figures) groups.set(f.level, [...(groups.get(f.level) ?? []), f]);
-  const keys = [...groups.keys()].sort((a, b) => {
-    if (a === b) return 0;
-    if (a === null) return -1;
-    if (b === null) return 1;
-    if (a === m.bestLevel) return -1;
-    if (b === m.bestLevel) return 1;
-    return a - b;
-  });
-  if (!keys.length) return '<p class="muted">The analysis artifact lists no figures.</p>';
-  const head = (k: number | null) => (k === null ? 'Across levels' : `Level ${k}${k === m.bestLevel ? ' (best)' : ''}`);
-  const jump = keys.length > 2 ? `<nav class="toc">Jump to: ${keys.map((k) => `<a href="#level-${k ?? 'all'}">${esc(head(k))}</a>`).join('')}</nav>\n` : '';
-  return jump + keys
-    .map((k) => {
-      const lvl = m.levels.find((l) => l.level === k);
-      const head =
-        k === null ? 'Across levels' : `Level ${k}${lvl ? ` — u = ${fmtPercent(lvl.u)}` : ''}${k === m.bestLevel ? ' (best level)' : ''}`;
-      return `<h3 id="level-${k ?? 'all'}">${esc(head)}</h3>\n<div class="figs">\n${groups.get(k)!.map((f) => figureHtml(f)).join('\n')}\n</div>`;
-    })
-    .join('\n');
+  if (!m.figures.length) return '<p class="muted">The analysis artifact lists no figures.</p>';
+  type Key = { id: string; head: string; figs: PlacedFigure[]; rank: number };
+  const sections = new Map<string, Key>();
+  const add = (id: string, head: string, rank: number, f: PlacedFigure) => {
+    if (!sections.has(id)) sections.set(id, { id, head, figs: [], rank });
+    sections.get(id)!.figs.push(f);
+  };
+  for (const f of m.figures) {
+    const folder = folderOf(f);
+    if (folder) add(`series-${folder}`, `${folder[0]!.toUpperCase()}${folder.slice(1)} across levels`, 3e6, f);
+    else if (f.level === null) add('level-all', 'Across levels', -2, f);
+    else {
+      const lvl = m.levels.find((l) => l.level === f.level);
+      const best = f.level === m.bestLevel;
+      add(`level-${f.level}`, `Level ${f.level}${lvl ? ` — u = ${fmtPercent(lvl.u)}` : ''}${best ? ' (best level)' : ''}`, best ? -1 : f.level, f);
+    }
+  }
+  const list = [...sections.values()].sort((a, b) => a.rank - b.rank);
+  for (const sct of list) if (sct.id.startsWith('series-')) sct.figs.sort((a, b) => (a.level ?? -1) - (b.level ?? -1));
+  const short = (x: Key) => x.head.replace(/ — u = .*?(?=( \(|$))/, '');
+  const jump = list.length > 2 ? `<nav class="toc">Jump to: ${list.map((x) => `<a href="#${x.id}">${esc(short(x))}</a>`).join('')}</nav>\n` : '';
+  return (
+    jump +
+    list
+      .map((x) => {
+        const compact = x.id.startsWith('series-') ? ' compact' : '';
+        return `<h3 id="${x.id}">${esc(x.head)}</h3>\n<div class="figs${compact}">\n${x.figs.map((f) => figureHtml(f)).join('\n')}\n</div>`;
+      })
+      .join('\n')
+  );
 }
 
 export function renderReport(m: ReportModel): string {

@@ -37,6 +37,7 @@ test('report: self-contained page with figures, numbers, config and resolvable l
   assert.ok(/mask\.L3/.test(html) && /dataset/.test(html), 'lineage lists upstream roles');
   // Key numbers and config.
   assert.ok(html.includes('<tr class="best">'));
+  assert.ok(html.includes('id="series-evolution"') && html.indexOf('id="series-evolution"') > html.indexOf('id="level-0"'), 'sub-folder series last');
   assert.ok(html.includes('f300:f100:x'));
   assert.ok(html.includes('Synthetic data &lt;not the paper&gt;'), 'notes escaped');
   assert.equal((html.match(/<div class="chart"/g) ?? []).length, 4);

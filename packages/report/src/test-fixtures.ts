@@ -149,6 +149,15 @@ export async function fixtureAnalysis(store: string, o: FixtureOptions): Promise
           { file: `figures/masks_L${k}.png`, title: `Masks of the 120 most-connected nodes, level ${k}`, caption: 'Binary first-layer mask columns reshaped to 32×32×3.', level: k },
         );
       }
+      // A figure series in a sub-folder (as the analysis stage's mask evolution, spec §5.3).
+      mkdirSync(join(tmp, 'figures', 'evolution'));
+      for (const l of levels) {
+        writeFileSync(
+          join(tmp, 'figures', 'evolution', `weighted_L${l.level}.png`),
+          encodePng(64, 64, (x, y) => ramp(Math.exp(-Math.hypot(x - 32, y - 32) / (4 + 30 * l.u)) * (0.6 + 0.4 * ((x * 7 + y * 13 + l.level) % 5) / 4))),
+        );
+        figures.push({ file: `figures/evolution/weighted_L${l.level}.png`, title: `Weighted masks, level ${l.level}`, caption: `u = ${(l.u * 100).toPrecision(3)} %`, level: l.level });
+      }
       writeFileSync(
         join(tmp, 'figures', `cin_hist_L${best}.svg`),
         lineChartSvg([{ label: 'C^in', points: Array.from({ length: 20 }, (_, i) => ({ x: i * 2 + 1, y: 100 * Math.exp(-i / 4) + 1 })) }], {
