@@ -1,6 +1,8 @@
 import { tf } from './tf.ts';
 import { nativeAddon } from './native/register.ts';
 import { NATIVE_BACKEND_NAME } from './native/names.ts';
+import { tensorValues } from './native/kernel-util.ts';
+import { allocF32 } from './native/pool.ts';
 
 export interface BatchNormResult {
   /** Normalised, scaled and shifted x; differentiable wrt x, gamma and beta. */
@@ -23,18 +25,18 @@ export function batchNormTrain(x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tens
   const addon = nativeAddon();
   if (addon !== undefined && tf.getBackend() === NATIVE_BACKEND_NAME) {
     const mean = new Float32Array(c), variance = new Float32Array(c), invstd = new Float32Array(c);
-    const f = tf.customGrad((xt: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
-      const xv = xt.dataSync() as Float32Array;
-      const gv = g.dataSync() as Float32Array;
-      const y = new Float32Array(n * c);
-      addon.bnFwd(xv, gv, b.dataSync() as Float32Array, eps, y, mean, variance, invstd, n, c, 0);
+    const f = tf.customGrad((xt: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+      const y = allocF32(n * c);
+      addon.bnFwd(tensorValues(xt), tensorValues(g), tensorValues(b), eps, y, mean, variance, invstd, n, c, 0);
+      // x and gamma are read again in the backward pass: save() keeps them
+      // alive (and their pooled arrays un-recycled) until then.
+      save([xt, g]);
       return {
         value: tf.tensor2d(y, [n, c]),
-        // Closure keeps the typed arrays alive: cpu-family backends never
-        // recycle a tensor's array, so this is safe even if x is disposed.
-        gradFunc: (dy: tf.Tensor) => {
-          const dx = new Float32Array(n * c), dg = new Float32Array(c), db = new Float32Array(c);
-          addon.bnBwd(dy.dataSync() as Float32Array, xv, gv, mean, invstd, dx, dg, db, n, c, 0);
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const [xs, gs] = saved;
+          const dx = allocF32(n * c), dg = new Float32Array(c), db = new Float32Array(c);
+          addon.bnBwd(tensorValues(dy), tensorValues(xs), tensorValues(gs), mean, invstd, dx, dg, db, n, c, 0);
           return [tf.tensor2d(dx, [n, c]), tf.tensor1d(dg), tf.tensor1d(db)];
         },
       };

@@ -1,5 +1,6 @@
 import { tf } from './tf.ts';
 import type { MaskHandle } from './mask-handle.ts';
+import { tensorValues } from './native/kernel-util.ts';
 
 /**
  * Sparse (CSR) implementation of the three products of a masked linear layer,
@@ -75,22 +76,17 @@ function sparseLinear(impl: SparseLinearImpl, m: MaskHandle, bMask?: tf.Tensor1D
   return tf.customGrad((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
     const n = x.shape[0];
     const bm = bMask ? tf.mul(b, bMask) : b;
-    const yv = impl.forward(
-      x.dataSync() as Float32Array,
-      w.dataSync() as Float32Array,
-      bm.dataSync() as Float32Array,
-      n,
-      m,
-    );
+    // Direct views of the backend's arrays (dataSync() would copy pooled ones).
+    const yv = impl.forward(tensorValues(x), tensorValues(w), tensorValues(bm), n, m);
     if (bMask) bm.dispose();
     save([x, w]);
     return {
       value: tf.tensor2d(yv, [n, m.outDim], 'float32'),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xs, ws] = saved;
-        const dyv = dy.dataSync() as Float32Array;
-        const xv = xs.dataSync() as Float32Array;
-        const dx = tf.tensor2d(impl.backwardInput(dyv, ws.dataSync() as Float32Array, n, m), [n, m.inDim], 'float32');
+        const dyv = tensorValues(dy);
+        const xv = tensorValues(xs);
+        const dx = tf.tensor2d(impl.backwardInput(dyv, tensorValues(ws), n, m), [n, m.inDim], 'float32');
         const dw = tf.tensor2d(impl.backwardWeight(xv, dyv, n, m), [m.inDim, m.outDim], 'float32');
         const dbRaw = tf.sum(dy, 0);
         const db = bMask ? tf.mul(dbRaw, bMask) : dbRaw;

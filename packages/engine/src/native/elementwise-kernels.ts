@@ -1,6 +1,7 @@
 import { tf } from '../tf.ts';
 import type { NativeAddon } from './addon.ts';
 import { isF32, sizeOf, vals, type NativeKernel, type TensorInfo } from './kernel-util.ts';
+import { allocF32 } from './pool.ts';
 
 // Must match the enums in native/elementwise.c.
 const BIN_OPS = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, Maximum: 4, Minimum: 5, SquaredDifference: 6 } as const;
@@ -42,7 +43,7 @@ export function makeBinary(addon: NativeAddon, name: keyof typeof BIN_OPS, fallb
     else if (sa === n && isTrailing(b.shape, outShape)) (bc = BC.aFullBRow), (c = sb);
     else if (sb === n && isTrailing(a.shape, outShape)) (bc = BC.aRowBFull), (c = sa);
     else return fallback(args);
-    const out = new Float32Array(n);
+    const out = allocF32(n);
     addon.binary(op, bc, vals(backend, a), vals(backend, b), out, n, c);
     return backend.makeTensorInfo(outShape, 'float32', out);
   };
@@ -56,7 +57,7 @@ export function makeUnary(addon: NativeAddon, name: keyof typeof UNARY_OPS, fall
     const n = sizeOf(x.shape);
     if (n < MIN_NATIVE || !isF32(backend, x)) return fallback(args);
     const alpha = name === 'Step' ? Number((args.attrs as { alpha?: number }).alpha ?? 0) : 0;
-    const out = new Float32Array(n);
+    const out = allocF32(n);
     addon.unary(op, vals(backend, x), out, n, alpha);
     return backend.makeTensorInfo(x.shape.slice(), 'float32', out);
   };
@@ -84,7 +85,7 @@ export function makeReduce(addon: NativeAddon, name: keyof typeof RED_OPS, fallb
     else return fallback(args);
     if (n === 0 || c === 0) return fallback(args);
     const outLen = mode === 0 ? c : n;
-    const out = new Float32Array(outLen);
+    const out = allocF32(outLen);
     addon.reduce(op, mode, vals(backend, x), out, n, c);
     const outShape = keepDims
       ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d))

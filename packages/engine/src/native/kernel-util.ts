@@ -14,6 +14,15 @@ export function vals(backend: MathBackendCPU, t: TensorInfo): Float32Array {
   return backend.data.get(t.dataId).values as Float32Array;
 }
 
+/**
+ * Values of a tensor on the active cpu-family backend, without the copy that
+ * dataSync() makes for pooled arrays. Only for immediate, read-only use.
+ */
+export function tensorValues(t: tf.Tensor): Float32Array {
+  const backend = tf.backend() as unknown as MathBackendCPU;
+  return backend.data.get(t.dataId).values as Float32Array;
+}
+
 export function isF32(backend: MathBackendCPU, ...ts: (TensorInfo | undefined)[]): boolean {
   for (const t of ts) {
     if (t === undefined) continue;

@@ -1,6 +1,7 @@
 import { tf } from '../tf.ts';
 import type { NativeAddon } from './addon.ts';
 import { isF32, sizeOf, vals, type KernelArgs, type NativeKernel, type TensorInfo } from './kernel-util.ts';
+import { allocF32 } from './pool.ts';
 
 /**
  * BatchMatMul on OpenBLAS. Handles any rank with batch 1 or equal batch on
@@ -23,8 +24,8 @@ function nativeMatMul(
   const batch = sizeOf(outer);
   if ((batchA !== 1 && batchA !== batch) || (batchB !== 1 && batchB !== batch)) return undefined;
   const av = vals(backend, a), bv = vals(backend, b);
-  const out = new Float32Array(batch * M * N);
-  if (M > 0 && N > 0 && K === 0) return { out, shape: [...outer, M, N] };
+  const out = allocF32(batch * M * N);
+  if (K === 0) return { out: out.fill(0), shape: [...outer, M, N] };
   for (let i = 0; i < batch; i++) {
     const as = batchA === 1 ? av : av.subarray(i * M * K, (i + 1) * M * K);
     const bs = batchB === 1 ? bv : bv.subarray(i * K * N, (i + 1) * K * N);

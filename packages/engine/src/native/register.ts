@@ -2,6 +2,7 @@ import { tf } from '../tf.ts';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { loadAddon, type NativeAddon } from './addon.ts';
 import type { NativeKernel } from './kernel-util.ts';
+import { isPooled, release, sharesPooledBuffer } from './pool.ts';
 import { makeBatchMatMul, makeFusedMatMul } from './matmul-kernels.ts';
 import {
   BINARY_KERNELS, REDUCE_KERNELS, UNARY_KERNELS, makeBinary, makeReduce, makeUnary,
@@ -17,6 +18,40 @@ class NativeBackend extends MathBackendCPU {
     // Suppress the cpu backend's "install tfjs-node" banner: we are the fast path.
     (this as unknown as { firstUse: boolean }).firstUse = false;
   }
+
+  // Pooled arrays are recycled on dispose, so callers get a private copy.
+  override readSync(dataId: object): tf.backend_util.BackendValues {
+    const v = super.readSync(dataId);
+    return isPooled(v) ? v.slice() : v;
+  }
+
+  override disposeData(dataId: object, force = false): boolean {
+    const entry = this.data.has(dataId) ? this.data.get(dataId) : undefined;
+    const values = entry?.values;
+    const released = super.disposeData(dataId, force);
+    if (values !== undefined && isPooled(values) && !this.data.has(dataId)) release(values);
+    return released;
+  }
+}
+
+/**
+ * Wraps a kernel so that no output aliases a pooled input array (tfjs-cpu's
+ * Slice/Split/Unpack return subarray views; reshape-like kernels share the
+ * dataId itself, which refcounting already covers).
+ */
+function guardAliasing(kernel: NativeKernel): NativeKernel {
+  return (args) => {
+    const out = kernel(args);
+    const outs = Array.isArray(out) ? out : [out];
+    for (const o of outs) {
+      if (Object.values(args.inputs).some((t) => t !== undefined && t.dataId === o.dataId)) continue;
+      const d = args.backend.data.get(o.dataId);
+      if (d !== undefined && !isPooled(d.values) && sharesPooledBuffer(d.values)) {
+        d.values = (d.values as Float32Array).slice();
+      }
+    }
+    return out;
+  };
 }
 
 let registered: { addon: NativeAddon } | undefined;
@@ -49,7 +84,8 @@ export function setupNativeBackend(threads: number): { blas: string; threads: nu
     };
     const ours = overrides(addon, cpu);
     for (const k of cpuKernels) {
-      const kernelFunc = (ours[k.kernelName] ?? k.kernelFunc) as unknown as tf.KernelFunc;
+      const ourKernel = ours[k.kernelName];
+      const kernelFunc = (ourKernel ?? guardAliasing(k.kernelFunc as unknown as NativeKernel)) as unknown as tf.KernelFunc;
       tf.registerKernel({ ...k, backendName: NATIVE_BACKEND, kernelFunc });
     }
     // Priority below cpu's 1: tfjs must never pick 'native' on its own;

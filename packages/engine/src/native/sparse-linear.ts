@@ -2,6 +2,7 @@ import type { MaskHandle } from '../mask-handle.ts';
 import { registerSparseLinear } from '../masked-linear.ts';
 import type { NativeAddon } from './addon.ts';
 import { NATIVE_BACKEND_NAME } from './names.ts';
+import { allocF32, allocF32Zeroed } from './pool.ts';
 
 /** CSR forward/backward of maskedLinear on the addon (threads: the addon's setting). */
 export function registerNativeSparse(addon: NativeAddon): void {
@@ -13,13 +14,13 @@ export function registerNativeSparse(addon: NativeAddon): void {
   };
   registerSparseLinear(NATIVE_BACKEND_NAME, {
     forward(x, w, bias, n, m) {
-      const y = new Float32Array(n * m.outDim);
+      const y = allocF32(n * m.outDim);
       const csr = m.csr!;
       addon.spmmFwd(x, gatherW(w, m), csr.rowPtr, csr.colIdx, bias ?? null, y, n, m.inDim, m.outDim, 0);
       return y;
     },
     backwardInput(dy, w, n, m) {
-      const dx = new Float32Array(n * m.inDim);
+      const dx = allocF32(n * m.inDim);
       const csr = m.csr!;
       addon.spmmBwdInput(dy, gatherW(w, m), csr.rowPtr, csr.colIdx, dx, n, m.inDim, m.outDim, 0);
       return dx;
@@ -28,7 +29,8 @@ export function registerNativeSparse(addon: NativeAddon): void {
       const csr = m.csr!;
       const dwv = new Float32Array(m.nnz);
       addon.sddmm(x, dy, csr.rowPtr, csr.colIdx, dwv, n, m.inDim, m.outDim, 0);
-      const dw = new Float32Array(m.inDim * m.outDim);
+      // Dense dW (the optimizer updates the dense variable): zeros off the mask.
+      const dw = allocF32Zeroed(m.inDim * m.outDim);
       addon.scatter(dwv, csr.flatIdx, dw, m.nnz);
       return dw;
     },
