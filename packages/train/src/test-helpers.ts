@@ -31,8 +31,9 @@ export async function syntheticDataset(store: string, opts: { n?: number; nVal?:
   };
   const tr = make(n);
   const va = make(nVal);
-  const offset = new Float32Array(D);
-  for (let i = 0; i < n; i++) for (let d = 0; d < D; d++) offset[d]! += tr.x[i * D + d]! / n;
+  // A constant offset, so the constant border maps to a non-zero constant input (−0.5·…): BN must
+  // handle a zero-variance feature whose batch mean is not trivially 0.
+  const offset = new Float32Array(D).fill(127.3);
   const layout = { channels: 1, height: side, width: side, order: 'chw' as const };
   const { artifact } = await writeArtifact(
     { kind: 'dataset', role: 'dataset', stage: 'test-data', algoVersion: 't', config: opts, upstream: {} },
@@ -41,7 +42,7 @@ export async function syntheticDataset(store: string, opts: { n?: number; nVal?:
       writeDatasetSplit(join(dir, 'val.arrow'), { split: 'val', layout, x: va.x, y: va.y, meta: {} });
       writeTensorFile(join(dir, 'normalization.arrow'), [
         { name: 'offset', shape: [D], data: offset },
-        { name: 'scale', shape: [D], data: new Float32Array(D).fill(1 / 255) },
+        { name: 'scale', shape: [D], data: new Float32Array(D).fill(1 / 255.7) },
       ], 'float32');
       return { summary: { num_classes: classes, n_train: n, n_val: nVal, layout } };
     },
