@@ -62,40 +62,61 @@ export function computeSMaps(c: Connectivity, g: Geometry, opts: SMapOptions = {
   const im = Array.from({ length: C }, () => new Float64Array(N));
   const used = new Uint8Array(C);
   const valid = opts.valid;
-  ensureScratch(N);
 
-  for (let j = 0; j < c.nodes; j++) {
-    const grp = opts.groups ? opts.groups[j]! : 0;
-    if (grp < 0) continue;
-    used.fill(0);
+  // Two nodes share one complex FFT (node A in the real part, node B in the imaginary
+  // part); their spectra separate exactly as F_A(k) = (Z(k) + conj Z(−k))/2,
+  // F_B(k) = (Z(k) − conj Z(−k))/(2i). This halves the FFT count.
+  const neg = new Int32Array(N);
+  for (let ky = 0; ky < py; ky++) for (let kx = 0; kx < px; kx++) neg[ky * px + kx] = ((py - ky) % py) * px + ((px - kx) % px);
+  const fill = (j: number, part: Float64Array[]): boolean => {
     let k = 0;
     forEachBit(c, j, (p) => {
       if (valid && !valid[p]) return;
       const ch = (p / HW) | 0;
       const r = p - ch * HW;
       const y = (r / W) | 0;
-      re[ch]![y * px + (r - y * W)] = 1;
+      part[ch]![y * px + (r - y * W)] = 1;
       used[ch] = 1;
       k++;
     });
-    if (k === 0) continue;
-    counts[grp]!++;
-    const Ps = psc[grp]!;
-    const Pa = pall[grp]!;
-    let first = true;
+    return k > 0;
+  };
+  const sumAr = new Float64Array(N), sumAi = new Float64Array(N), sumBr = new Float64Array(N), sumBi = new Float64Array(N);
+  const todo: number[] = [];
+  for (let j = 0; j < c.nodes; j++) if (!opts.groups || opts.groups[j]! >= 0) todo.push(j);
+  for (let t0 = 0; t0 < todo.length; t0 += 2) {
+    const a = todo[t0]!;
+    const b = t0 + 1 < todo.length ? todo[t0 + 1]! : -1;
+    used.fill(0);
+    const hasA = fill(a, re);
+    const hasB = b >= 0 && fill(b, im);
+    if (!hasA && !hasB) continue;
+    const gA = opts.groups ? opts.groups[a]! : 0;
+    const gB = b >= 0 ? (opts.groups ? opts.groups[b]! : 0) : 0;
+    if (hasA) counts[gA]!++;
+    if (hasB) counts[gB]!++;
+    sumAr.fill(0); sumAi.fill(0); sumBr.fill(0); sumBi.fill(0);
+    const PsA = psc[gA]!, PsB = psc[gB]!;
     for (let ch = 0; ch < C; ch++) {
       if (!used[ch]) continue;
-      const r = re[ch]!;
-      const i = im[ch]!;
-      fft2d(fy, fx, r, i, false, H);
-      for (let t = 0; t < N; t++) Ps[t]! += r[t]! * r[t]! + i[t]! * i[t]!;
-      // Σ_c F_c for the all-pairs spectrum (S^dc = all − same-channel).
-      if (first) { sumRe.set(r); sumIm.set(i); first = false; }
-      else for (let t = 0; t < N; t++) { sumRe[t]! += r[t]!; sumIm[t]! += i[t]!; }
-      r.fill(0);
-      i.fill(0);
+      const zr = re[ch]!, zi = im[ch]!;
+      fft2d(fy, fx, zr, zi, false, H);
+      for (let t = 0; t < N; t++) {
+        const u = neg[t]!;
+        const ar = (zr[t]! + zr[u]!) / 2, ai = (zi[t]! - zi[u]!) / 2;
+        const br = (zi[t]! + zi[u]!) / 2, bi = (zr[u]! - zr[t]!) / 2;
+        PsA[t]! += ar * ar + ai * ai;
+        PsB[t]! += br * br + bi * bi;
+        sumAr[t]! += ar; sumAi[t]! += ai; sumBr[t]! += br; sumBi[t]! += bi;
+      }
+      zr.fill(0);
+      zi.fill(0);
     }
-    for (let t = 0; t < N; t++) Pa[t]! += sumRe[t]! * sumRe[t]! + sumIm[t]! * sumIm[t]!;
+    const PaA = pall[gA]!, PaB = pall[gB]!;
+    for (let t = 0; t < N; t++) {
+      PaA[t]! += sumAr[t]! * sumAr[t]! + sumAi[t]! * sumAi[t]!;
+      PaB[t]! += sumBr[t]! * sumBr[t]! + sumBi[t]! * sumBi[t]!;
+    }
   }
 
   return psc.map((Ps, gi) => {
@@ -107,16 +128,6 @@ export function computeSMaps(c: Connectivity, g: Geometry, opts: SMapOptions = {
     sc.data[(H - 1) * sc.w + (W - 1)] = 0;
     return { sc, dc: { h: sc.h, w: sc.w, data: dc }, nodes: counts[gi]! };
   });
-}
-
-// Module-level scratch, sized on demand (computeSMaps is synchronous, so sharing is safe).
-let sumRe = new Float64Array(0);
-let sumIm = new Float64Array(0);
-function ensureScratch(n: number): void {
-  if (sumRe.length !== n) {
-    sumRe = new Float64Array(n);
-    sumIm = new Float64Array(n);
-  }
 }
 
 function inverseToDMap(P: Float64Array, fy: Fft, fx: Fft, H: number, W: number): DMap {
