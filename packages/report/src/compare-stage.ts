@@ -109,7 +109,7 @@ export function pickFigure(figs: FigureEntry[], k: { match: string | string[]; l
  */
 export const compareStage: StageDef<typeof CompareConfig> = {
   name: 'compare',
-  algoVersion: '1',
+  algoVersion: '2',
   description: 'Comparison page across experiments: accuracy/locality vs u overlaid and key figures side by side.',
   config: CompareConfig,
   inputs: {

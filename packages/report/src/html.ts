@@ -71,8 +71,10 @@ tr.best td { background: var(--best); font-weight: 600; }
 .figs { display: grid; grid-template-columns: repeat(auto-fill, minmax(340px, 1fr)); gap: 1.25rem; }
 .figs.compact { grid-template-columns: repeat(auto-fill, minmax(240px, 1fr)); gap: .75rem; }
 figure { margin: 0; border: 1px solid var(--line); border-radius: 6px; padding: .6rem; background: #fff; }
-figure img { display: block; width: 100%; height: auto; image-rendering: auto; background: #fff; }
-figure img.pixel { image-rendering: pixelated; }
+/* Figures at their own size (the analysis stage already scales maps and grids), never wider than the card;
+   small rasters (maps, 32x32 pixel maps) are enlarged with crisp pixels. */
+figure img { display: block; max-width: 100%; height: auto; margin: 0 auto; background: #fff; }
+figure img.pixel { width: min(100%, 420px); image-rendering: pixelated; }
 figcaption { font-size: .85rem; color: var(--muted); margin-top: .4rem; }
 figcaption b { color: var(--fg); }
 pre { background: var(--panel); border: 1px solid var(--line); border-radius: 6px; padding: .75rem 1rem; overflow-x: auto; font-size: .82rem; line-height: 1.4; }

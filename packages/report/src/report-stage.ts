@@ -27,7 +27,7 @@ export const ReportConfig = z
  */
 export const reportStage: StageDef<typeof ReportConfig> = {
   name: 'report',
-  algoVersion: '1',
+  algoVersion: '2',
   description: 'Static HTML report of one analysis artifact: key numbers, curves vs u, every figure, config and lineage.',
   config: ReportConfig,
   inputs: { analysis: { kind: 'analysis', description: 'analysis artifact (per-level scalars, figures, tables)' } },
