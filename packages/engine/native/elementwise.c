@@ -9,7 +9,7 @@
 #include <string.h>
 
 enum { OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MAX, OP_MIN, OP_SQDIFF };
-enum { BC_SAME, BC_A_FULL_B_SCALAR, BC_A_SCALAR_B_FULL, BC_A_FULL_B_ROW, BC_A_ROW_B_FULL };
+enum { BC_SAME, BC_A_FULL_B_SCALAR, BC_A_SCALAR_B_FULL, BC_A_FULL_B_ROW, BC_A_ROW_B_FULL, BC_A_FULL_B_COL, BC_A_COL_B_FULL };
 enum { U_RELU, U_STEP, U_NEG, U_EXP, U_LOG, U_SQRT, U_RSQRT, U_SQUARE, U_ABS, U_RELU6 };
 enum { R_SUM, R_MEAN, R_MAX, R_MIN };
 
@@ -52,10 +52,22 @@ static inline float apply_bin(int op, float a, float b) {
         _Pragma("omp simd") for (long j = 0; j < c; j++) { float a = Ar[j], b = B[j]; Or[j] = (EXPR); } \
       }                                                                       \
       break;                                                                  \
-    default:                                                                  \
+    case BC_A_ROW_B_FULL:                                                     \
       for (long r = lo / c; r < hi / c; r++) {                                \
         const float *Br = B + r * c; float *Or = O + r * c;                   \
         _Pragma("omp simd") for (long j = 0; j < c; j++) { float a = A[j], b = Br[j]; Or[j] = (EXPR); } \
+      }                                                                       \
+      break;                                                                  \
+    case BC_A_FULL_B_COL:                                                     \
+      for (long r = lo / c; r < hi / c; r++) {                                \
+        const float *Ar = A + r * c; float *Or = O + r * c; float b = B[r];   \
+        _Pragma("omp simd") for (long j = 0; j < c; j++) { float a = Ar[j]; Or[j] = (EXPR); } \
+      }                                                                       \
+      break;                                                                  \
+    default:                                                                  \
+      for (long r = lo / c; r < hi / c; r++) {                                \
+        const float *Br = B + r * c; float *Or = O + r * c; float a = A[r];   \
+        _Pragma("omp simd") for (long j = 0; j < c; j++) { float b = Br[j]; Or[j] = (EXPR); } \
       }                                                                       \
   }
 
@@ -112,7 +124,7 @@ void imp_binary(int op, int bc, const float *a, const float *b, float *out, long
   ew_ctx k = {a, b, out, op, bc, n, c > 0 ? c : 1, 0, 0};
   // Row broadcasts split on row boundaries.
   long chunk = CHUNK;
-  if (bc == BC_A_FULL_B_ROW || bc == BC_A_ROW_B_FULL) chunk = ((CHUNK + c - 1) / c) * c;
+  if (bc >= BC_A_FULL_B_ROW) chunk = ((CHUNK + c - 1) / c) * c;
   k.chunk = chunk;
   int tasks = (int)((n + chunk - 1) / chunk);
   imp_parallel_for(tasks, n >= MT_MIN ? 0 : 1, bin_task, &k);

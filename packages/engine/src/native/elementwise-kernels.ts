@@ -5,12 +5,12 @@ import { allocF32 } from './pool.ts';
 
 // Must match the enums in native/elementwise.c.
 const BIN_OPS = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, Maximum: 4, Minimum: 5, SquaredDifference: 6 } as const;
-const BC = { same: 0, aFullBScalar: 1, aScalarBFull: 2, aFullBRow: 3, aRowBFull: 4 } as const;
+const BC = { same: 0, aFullBScalar: 1, aScalarBFull: 2, aFullBRow: 3, aRowBFull: 4, aFullBCol: 5, aColBFull: 6 } as const;
 const UNARY_OPS = { Relu: 0, Step: 1, Neg: 2, Exp: 3, Log: 4, Sqrt: 5, Rsqrt: 6, Square: 7, Abs: 8, Relu6: 9 } as const;
 const RED_OPS = { Sum: 0, Mean: 1, Max: 2, Min: 3 } as const;
 
 /** Below this many elements the JS kernels are as fast as a native call. */
-const MIN_NATIVE = 4096;
+const MIN_NATIVE = 2048;
 
 /** Is `small` (after dropping leading 1s) equal to the trailing dims of `full`? */
 function isTrailing(small: readonly number[], full: readonly number[]): boolean {
@@ -20,6 +20,12 @@ function isTrailing(small: readonly number[], full: readonly number[]): boolean 
   if (tail.length > full.length) return false;
   const off = full.length - tail.length;
   return tail.every((d, i) => d === full[off + i]);
+}
+
+/** Is `small` equal to `full` with its last dim set to 1 (a per-row value)? */
+function isColumn(small: readonly number[], full: readonly number[]): boolean {
+  if (full.length < 2 || small.length !== full.length || small[small.length - 1] !== 1) return false;
+  return small.slice(0, -1).every((d, i) => d === full[i]);
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
@@ -42,6 +48,8 @@ export function makeBinary(addon: NativeAddon, name: keyof typeof BIN_OPS, fallb
     else if (sb === n && sa === 1) bc = BC.aScalarBFull;
     else if (sa === n && isTrailing(b.shape, outShape)) (bc = BC.aFullBRow), (c = sb);
     else if (sb === n && isTrailing(a.shape, outShape)) (bc = BC.aRowBFull), (c = sa);
+    else if (sa === n && isColumn(b.shape, outShape)) (bc = BC.aFullBCol), (c = outShape[outShape.length - 1]);
+    else if (sb === n && isColumn(a.shape, outShape)) (bc = BC.aColBFull), (c = outShape[outShape.length - 1]);
     else return fallback(args);
     const out = allocF32(n);
     addon.binary(op, bc, vals(backend, a), vals(backend, b), out, n, c);

@@ -70,7 +70,7 @@ test('binary ops in every broadcast mode', { skip }, async () => {
   ];
   const shapes: number[][][] = [
     [[97, 61], [97, 61]], [[97, 61], [61]], [[97, 61], [1, 61]], [[61], [97, 61]], [[97, 61], []],
-    [[], [97, 61]], [[5, 40, 33], [33]], [[97, 61], [97, 1]], [[3, 4], [4]],
+    [[], [97, 61]], [[5, 40, 33], [33]], [[97, 61], [97, 1]], [[97, 1], [97, 61]], [[5, 40, 33], [5, 40, 1]], [[3, 4], [4]],
   ];
   for (const [name, op, positive] of ops) {
     for (const s of shapes) await compare({ name, shapes: s, run: op, positive }, s.length);

@@ -11,7 +11,7 @@
 //  * every kernel on the native backend is wrapped: an output that aliases a
 //    pooled input (e.g. cpu Slice returns subarray views) is copied.
 const POOL_MIN = 64 * 1024; // elements; smaller arrays are cheap to allocate
-const MAX_PER_SIZE = 8;
+const MAX_PER_SIZE = 32;
 const MAX_BYTES = 1536 * 1024 * 1024;
 
 const owned = new WeakSet<Float32Array>();
