@@ -14,3 +14,5 @@ export * from './random.ts';
 export * from './config.ts';
 export * from './stage.ts';
 export * from './stage-cli.ts';
+export * from './fcn-arch.ts';
+export * from './params-files.ts';

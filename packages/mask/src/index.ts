@@ -1,3 +1,3 @@
 export { maskStage, MaskConfig } from './stage.ts';
 export * from './prune.ts';
-export { parseArch, type ArchLayer } from './arch.ts';
+export { parseArch, type ArchLayer } from '@imp/artifacts';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { ArtifactError, ConfigError, writeTensorFile, type NamedTensor, type StageContext } from '@imp/artifacts';
-import { loadMaskFor, loadParams } from './params-io.ts';
+import { loadMaskFor, loadParams } from '@imp/artifacts';
 import { globalMagnitude, layerReport, layerwiseMagnitude, randomPrune, scheduleDensity, stopRuleFires, type LayerMask, type PrunableLayer } from './prune.ts';
 import type { MaskConfig } from './stage.ts';
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { ArtifactError, writeTensorFile, type NamedTensor, type StageContext } from '@imp/artifacts';
 import { glorotNormal } from './glorot.ts';
-import { loadMaskFor, loadParams, type LoadedParams } from './params-io.ts';
+import { loadMaskFor, loadParams, type LoadedParams } from '@imp/artifacts';
 import type { RewindConfig } from './stage.ts';
 
 function need(p: LoadedParams, name: string): Float32Array {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BatchSampler, gatherRows } from './batches.ts';
 import { makeProgress } from './progress.ts';
-import { parseArch } from './arch.ts';
+import { parseArch } from '@imp/artifacts';
 
 test('sampler: batches are a pure function of (seed, step)', () => {
   const a = new BatchSampler(50, 8, 3, 'replacement');

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { ArtifactError, writeMetricsFile, writeTensorFile, type MetricRow, type NamedTensor, type StageContext } from '@imp/artifacts';
 import { initEngine, engineInfo, tf } from '@imp/engine';
-import { parseArch } from './arch.ts';
+import { parseArch } from '@imp/artifacts';
 import { BatchSampler, gatherRows } from './batches.ts';
 import { loadCheckpoint, removeWorkDir, saveCheckpoint, type TrainState } from './checkpoint.ts';
 import { loadDataset } from './dataset-io.ts';
@@ -9,7 +9,7 @@ import { evaluate } from './evaluate.ts';
 import { glorotNormal } from './glorot.ts';
 import { Net, type LayerValues } from './model.ts';
 import { Optimizer } from './optimizer.ts';
-import { loadMaskFor, loadParams } from './params-io.ts';
+import { loadMaskFor, loadParams } from '@imp/artifacts';
 import { makeProgress } from './progress.ts';
 import type { TrainConfig } from './stage.ts';
 

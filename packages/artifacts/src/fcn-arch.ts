@@ -1,4 +1,5 @@
-import { ArtifactError, ConfigError } from '@imp/artifacts';
+import { ArtifactError } from './errors.ts';
+import { ConfigError } from './config.ts';
 
 /**
  * The fully connected architecture string of the paper (spec §1.1): `f1024:f1024:f1024:x`

@@ -1,5 +1,7 @@
-import { ArtifactError, readTensorFile, type Artifact, type NamedTensor } from '@imp/artifacts';
-import { archFromMetadata, type ArchLayer } from './arch.ts';
+import { ArtifactError } from './errors.ts';
+import { readTensorFile, type NamedTensor } from './tensors.ts';
+import type { Artifact } from './store.ts';
+import { archFromMetadata, type ArchLayer } from './fcn-arch.ts';
 
 export interface LoadedParams {
   file: string;
