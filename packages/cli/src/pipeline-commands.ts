@@ -63,11 +63,11 @@ async function runComparison(c: import('@imp/pipeline').Comparison) {
   const inputs: Record<string, string> = {};
   for (const name of c.compare) {
     const plan = await loadPlan(name);
-    const a = plan.tasks.find((t) => t.name === 'analysis')!;
-    inputs[`analysis.${name}`] = Object.values(a.outputs)[0]!.dir;
+    const report = plan.tasks.find((t) => t.name === 'report')!;
+    inputs[`report.${name}`] = Object.values(report.outputs)[0]!.dir;
   }
   const def = await packageStage(typeof c.stage === 'string' ? c.stage : 'compare');
-  const r = await runStage(def, { config: { title: c.description || c.name, ...c.config }, inputs, store: storeRoot() });
+  const r = await runStage(def, { config: { title: c.name, grouping: c.description, ...c.config }, inputs, store: storeRoot() });
   console.log(`compare ${c.name} → ${Object.values(r.outputs).map((o) => join(o.dir, 'index.html')).join(', ')}`);
 }
 

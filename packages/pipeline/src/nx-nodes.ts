@@ -27,7 +27,7 @@ export async function nodesForFile(file: string, workspaceRoot: string) {
     targets.compare = {
       executor: 'nx:run-commands',
       options: { command: `${imp} task ${rel} compare`, cwd: '{workspaceRoot}' },
-      dependsOn: c.compare.map((e) => ({ projects: [projectName(e)], target: 'analysis' })),
+      dependsOn: c.compare.map((e) => ({ projects: [projectName(e)], target: 'report' })),
       inputs: [{ dependentTasksOutputFiles: '**/*', transitive: false }],
       cache: false,
     };

@@ -107,7 +107,8 @@ export async function planExperiment(exp: Experiment, store = storeRoot()): Prom
   });
   masks.forEach((m, i) => (analysisInputs[`mask.L${i + 1}`] = pick(m, 'mask')));
   const analysis = await add('analysis', 'analysis', exp.analysis.stage, exp.analysis.config, analysisInputs);
-  await add('report', 'report', exp.report.stage, { title: exp.description || exp.name, ...exp.report.config, experiment: exp.name }, { analysis: pick(analysis, 'analysis') });
+  const { extends: _x, ...shown } = exp;
+  await add('report', 'report', exp.report.stage, { title: exp.description || exp.name, experimentConfig: shown, ...exp.report.config, experiment: exp.name }, { analysis: pick(analysis, 'analysis') });
   void byName;
   return { experiment: exp, store, tasks };
 }
