@@ -135,6 +135,16 @@ static napi_value js_sddmm(napi_env env, napi_callback_info info) {
   return undef(env);
 }
 
+// spmmBwd(dy, x, wv, rowptr, col, dx, dwv, n, in, out, threads)
+static napi_value js_spmm_bwd(napi_env env, napi_callback_info info) {
+  args_t a;
+  if (!get_args(env, info, &a, 11)) return NULL;
+  imp_spmm_bwd((const float *)arr(&a, 0), (const float *)arr(&a, 1), (const float *)arr(&a, 2), (const int *)arr(&a, 3),
+               (const int *)arr(&a, 4), (float *)arr(&a, 5), (float *)arr(&a, 6), i32(&a, 7), i32(&a, 8), i32(&a, 9),
+               i32(&a, 10));
+  return undef(env);
+}
+
 // gatherF32(src, idx, dst): dst[p] = src[idx[p]]
 static napi_value js_gather(napi_env env, napi_callback_info info) {
   args_t a;
@@ -193,6 +203,7 @@ static napi_value init(napi_env env, napi_value exports) {
   EXPORT("spmmFwd", js_spmm_fwd);
   EXPORT("spmmBwdInput", js_spmm_bwd_input);
   EXPORT("sddmm", js_sddmm);
+  EXPORT("spmmBwd", js_spmm_bwd);
   EXPORT("gather", js_gather);
   EXPORT("bnFwd", js_bn_fwd);
   EXPORT("bnBwd", js_bn_bwd);

@@ -27,6 +27,7 @@ typedef struct {
   const int *rowptr, *col;
   const float *bias;
   float *out;       // y, dx, or per-worker dw accumulators
+  float *acc;       // per-worker dw accumulators (fused backward)
   int n, in, outd;
   float **scratch;  // per worker: 2 panels
 } sp_ctx;
@@ -37,10 +38,20 @@ typedef struct {
 typedef float v16 __attribute__((vector_size(64), aligned(4)));
 static inline v16 ld(const float *p) { v16 v; memcpy(&v, p, sizeof v); return v; }
 static inline void st(float *p, v16 v) { memcpy(p, &v, sizeof v); }
+typedef float v8 __attribute__((vector_size(32), aligned(4)));
+typedef float v4 __attribute__((vector_size(16), aligned(4)));
+// Tree reduction (halves, quarters, pairs): a lane-by-lane loop is a chain of
+// 16 dependent scalar adds plus 16 extracts, and dominated the dW kernel.
 static inline float hsum(v16 v) {
-  float s = 0.f;
-  for (int l = 0; l < 16; l++) s += v[l];
-  return s;
+  v8 a, b;
+  memcpy(&a, &v, sizeof a);
+  memcpy(&b, (const char *)&v + sizeof a, sizeof b);
+  a += b;
+  v4 c, d;
+  memcpy(&c, &a, sizeof c);
+  memcpy(&d, (const char *)&a + sizeof c, sizeof d);
+  c += d;
+  return (c[0] + c[2]) + (c[1] + c[3]);
 }
 
 static void fwd_task(void *vctx, int t, int worker) {
@@ -123,6 +134,48 @@ static void sddmm_task(void *vctx, int t, int worker) {
   }
 }
 
+// Fused backward: dx (register accumulation over the row's kept entries) and
+// the sampled dW share every load of a dy panel row.
+static void bwd_task(void *vctx, int t, int worker) {
+  sp_ctx *c = (sp_ctx *)vctx;
+  int r0 = t * PW, rows = c->n - r0 < PW ? c->n - r0 : PW;
+  float *xp = c->scratch[worker];
+  float *dyp = xp + (size_t)c->in * PW;
+  float *dxp = dyp + (size_t)c->outd * PW;
+  const int *rowptr = c->rowptr, *col = c->col;
+  const float *wv = c->wv;
+  int nnz = rowptr[c->in];
+  float *dw = c->acc + (size_t)worker * nnz;
+  pack_panel(c->a, r0, rows, c->outd, dyp);
+  pack_panel(c->b, r0, rows, c->in, xp);
+  for (int i = 0; i < c->in; i++) {
+    int p0 = rowptr[i], p1 = rowptr[i + 1];
+    float *o = dxp + (size_t)i * PW;
+    if (p0 == p1) {
+      memset(o, 0, sizeof(float) * PW);
+      continue;
+    }
+    const float *xr = xp + (size_t)i * PW;
+    v16 x0 = ld(xr), x1 = ld(xr + 16), x2 = ld(xr + 32), x3 = ld(xr + 48);
+    v16 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+    for (int p = p0; p < p1; p++) {
+      float w = wv[p];
+      const float *dr = dyp + (size_t)col[p] * PW;
+      v16 d0 = ld(dr), d1 = ld(dr + 16), d2 = ld(dr + 32), d3 = ld(dr + 48);
+      a0 += w * d0;
+      a1 += w * d1;
+      a2 += w * d2;
+      a3 += w * d3;
+      dw[p] += hsum(x0 * d0 + x1 * d1 + x2 * d2 + x3 * d3);
+    }
+    st(o, a0);
+    st(o + 16, a1);
+    st(o + 32, a2);
+    st(o + 48, a3);
+  }
+  unpack_panel(dxp, r0, rows, c->in, c->out);
+}
+
 static float **alloc_scratch(int workers, size_t floats) {
   float **s = (float **)malloc(sizeof(float *) * workers);
   for (int w = 0; w < workers; w++) s[w] = (float *)aligned_alloc(64, ((floats * 4 + 63) / 64) * 64);
@@ -143,7 +196,7 @@ void imp_spmm_fwd(const float *x, const float *wv, const int *rowptr, const int 
                   int n, int in, int out, int threads) {
   int tasks = (n + PW - 1) / PW;
   threads = clamp_threads(threads, tasks);
-  sp_ctx c = {x, NULL, wv, rowptr, col, bias, y, n, in, out, NULL};
+  sp_ctx c = {x, NULL, wv, rowptr, col, bias, y, NULL, n, in, out, NULL};
   c.scratch = alloc_scratch(threads, (size_t)(in + out) * PW);
   imp_parallel_for(tasks, threads, fwd_task, &c);
   free_scratch(c.scratch, threads);
@@ -153,7 +206,7 @@ void imp_spmm_bwd_input(const float *dy, const float *wv, const int *rowptr, con
                         int out, int threads) {
   int tasks = (n + PW - 1) / PW;
   threads = clamp_threads(threads, tasks);
-  sp_ctx c = {dy, NULL, wv, rowptr, col, NULL, dx, n, in, out, NULL};
+  sp_ctx c = {dy, NULL, wv, rowptr, col, NULL, dx, NULL, n, in, out, NULL};
   c.scratch = alloc_scratch(threads, (size_t)(in + out) * PW);
   imp_parallel_for(tasks, threads, bwd_input_task, &c);
   free_scratch(c.scratch, threads);
@@ -165,9 +218,28 @@ void imp_sddmm(const float *x, const float *dy, const int *rowptr, const int *co
   threads = clamp_threads(threads, tasks);
   int nnz = rowptr[in];
   float *acc = (float *)calloc((size_t)threads * (nnz > 0 ? nnz : 1), sizeof(float));
-  sp_ctx c = {x, dy, NULL, rowptr, col, NULL, acc, n, in, out, NULL};
+  sp_ctx c = {x, dy, NULL, rowptr, col, NULL, acc, NULL, n, in, out, NULL};
   c.scratch = alloc_scratch(threads, (size_t)(in + out) * PW);
   imp_parallel_for(tasks, threads, sddmm_task, &c);
+  for (int p = 0; p < nnz; p++) {
+    float s = 0.f;
+    for (int w = 0; w < threads; w++) s += acc[(size_t)w * nnz + p];
+    dwv[p] = s;
+  }
+  free_scratch(c.scratch, threads);
+  free(acc);
+}
+
+void imp_spmm_bwd(const float *dy, const float *x, const float *wv, const int *rowptr, const int *col, float *dx,
+                  float *dwv, int n, int in, int out, int threads) {
+  int tasks = (n + PW - 1) / PW;
+  threads = clamp_threads(threads, tasks);
+  int nnz = rowptr[in];
+  float *acc = (float *)calloc((size_t)threads * (nnz > 0 ? nnz : 1), sizeof(float));
+  sp_ctx c = {dy, x, wv, rowptr, col, NULL, dx, acc, n, in, out, NULL};
+  c.scratch = alloc_scratch(threads, (size_t)(2 * in + out) * PW);
+  imp_parallel_for(tasks, threads, bwd_task, &c);
+  // Fixed summation order over workers: reproducible for a given thread count.
   for (int p = 0; p < nnz; p++) {
     float s = 0.f;
     for (int w = 0; w < threads; w++) s += acc[(size_t)w * nnz + p];

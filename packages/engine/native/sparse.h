@@ -9,3 +9,6 @@ void imp_spmm_bwd_input(const float *dy, const float *wv, const int *rowptr, con
 // dwv[p] = sum_n x[n, i(p)] * dy[n, col(p)]  (sampled dense-dense product)
 void imp_sddmm(const float *x, const float *dy, const int *rowptr, const int *col, float *dwv, int n, int in, int out,
                int threads);
+// Both of the above in one pass over dy: dx = dy (W.M)^T and dwv.
+void imp_spmm_bwd(const float *dy, const float *x, const float *wv, const int *rowptr, const int *col, float *dx,
+                  float *dwv, int n, int in, int out, int threads);

@@ -10,10 +10,11 @@ import { tensorValues } from './native/kernel-util.ts';
 export interface SparseLinearImpl {
   /** y[n,out] = x[n,in] @ (W⊙M) + bias (bias already masked, may be undefined). */
   forward(x: Float32Array, w: Float32Array, bias: Float32Array | undefined, n: number, m: MaskHandle): Float32Array;
-  /** dx[n,in] = dy[n,out] @ (W⊙M)ᵀ */
-  backwardInput(dy: Float32Array, w: Float32Array, n: number, m: MaskHandle): Float32Array;
-  /** dW[in,out] = (xᵀ dy) ⊙ M, computed only at the kept entries (zeros elsewhere). */
-  backwardWeight(x: Float32Array, dy: Float32Array, n: number, m: MaskHandle): Float32Array;
+  /**
+   * dx[n,in] = dy[n,out] @ (W⊙M)ᵀ and dW[in,out] = (xᵀ dy) ⊙ M, the latter
+   * computed only at the kept entries (exact zeros elsewhere).
+   */
+  backward(dy: Float32Array, x: Float32Array, w: Float32Array, n: number, m: MaskHandle): { dx: Float32Array; dw: Float32Array };
 }
 
 let sparseImpl: { backend: string; impl: SparseLinearImpl } | undefined;
@@ -84,10 +85,9 @@ function sparseLinear(impl: SparseLinearImpl, m: MaskHandle, bMask?: tf.Tensor1D
       value: tf.tensor2d(yv, [n, m.outDim], 'float32'),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xs, ws] = saved;
-        const dyv = tensorValues(dy);
-        const xv = tensorValues(xs);
-        const dx = tf.tensor2d(impl.backwardInput(dyv, tensorValues(ws), n, m), [n, m.inDim], 'float32');
-        const dw = tf.tensor2d(impl.backwardWeight(xv, dyv, n, m), [m.inDim, m.outDim], 'float32');
+        const g = impl.backward(tensorValues(dy), tensorValues(xs), tensorValues(ws), n, m);
+        const dx = tf.tensor2d(g.dx, [n, m.inDim], 'float32');
+        const dw = tf.tensor2d(g.dw, [m.inDim, m.outDim], 'float32');
         const dbRaw = tf.sum(dy, 0);
         const db = bMask ? tf.mul(dbRaw, bMask) : dbRaw;
         return [dx, dw, db];

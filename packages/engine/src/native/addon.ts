@@ -34,6 +34,10 @@ export interface NativeAddon {
   binary(op: number, bc: number, a: Float32Array, b: Float32Array, out: Float32Array, n: number, c: number): void;
   unary(op: number, x: Float32Array, out: Float32Array, n: number, alpha: number): void;
   reduce(op: number, axis: 0 | 1, x: Float32Array, out: Float32Array, n: number, c: number): void;
+  spmmBwd(
+    dy: Float32Array, x: Float32Array, wv: Float32Array, rowPtr: Int32Array, col: Int32Array, dx: Float32Array,
+    dwv: Float32Array, n: number, inDim: number, outDim: number, threads: number,
+  ): void;
   gather(src: Float32Array, idx: Int32Array, dst: Float32Array, n: number): void;
   scatter(src: Float32Array, idx: Int32Array, dst: Float32Array, n: number): void;
   [fn: string]: unknown;

@@ -9,8 +9,12 @@ const BC = { same: 0, aFullBScalar: 1, aScalarBFull: 2, aFullBRow: 3, aRowBFull:
 const UNARY_OPS = { Relu: 0, Step: 1, Neg: 2, Exp: 3, Log: 4, Sqrt: 5, Rsqrt: 6, Square: 7, Abs: 8, Relu6: 9 } as const;
 const RED_OPS = { Sum: 0, Mean: 1, Max: 2, Min: 3 } as const;
 
-/** Below this many elements the JS kernels are as fast as a native call. */
-const MIN_NATIVE = 2048;
+/**
+ * Below this many elements a same-shape JS loop is as fast as a native call
+ * (~1 µs). Broadcasts always go native: tfjs-cpu's broadcast path does index
+ * arithmetic per element and costs ~50 ns each.
+ */
+const MIN_NATIVE = 512;
 
 /** Is `small` (after dropping leading 1s) equal to the trailing dims of `full`? */
 function isTrailing(small: readonly number[], full: readonly number[]): boolean {
@@ -41,7 +45,7 @@ export function makeBinary(addon: NativeAddon, name: keyof typeof BIN_OPS, fallb
     const sa = sizeOf(a.shape), sb = sizeOf(b.shape);
     const outShape = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
     const n = sizeOf(outShape);
-    if (n < MIN_NATIVE) return fallback(args);
+    if (n === 0 || (n < MIN_NATIVE && sameShape(a.shape, b.shape))) return fallback(args);
     let bc: number, c = 1;
     if (sa === n && sb === n && sameShape(a.shape, b.shape)) bc = BC.same;
     else if (sa === n && sb === 1) bc = BC.aFullBScalar;

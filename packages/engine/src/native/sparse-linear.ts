@@ -19,20 +19,15 @@ export function registerNativeSparse(addon: NativeAddon): void {
       addon.spmmFwd(x, gatherW(w, m), csr.rowPtr, csr.colIdx, bias ?? null, y, n, m.inDim, m.outDim, 0);
       return y;
     },
-    backwardInput(dy, w, n, m) {
+    backward(dy, x, w, n, m) {
+      const csr = m.csr!;
       const dx = allocF32(n * m.inDim);
-      const csr = m.csr!;
-      addon.spmmBwdInput(dy, gatherW(w, m), csr.rowPtr, csr.colIdx, dx, n, m.inDim, m.outDim, 0);
-      return dx;
-    },
-    backwardWeight(x, dy, n, m) {
-      const csr = m.csr!;
       const dwv = new Float32Array(m.nnz);
-      addon.sddmm(x, dy, csr.rowPtr, csr.colIdx, dwv, n, m.inDim, m.outDim, 0);
+      addon.spmmBwd(dy, x, gatherW(w, m), csr.rowPtr, csr.colIdx, dx, dwv, n, m.inDim, m.outDim, 0);
       // Dense dW (the optimizer updates the dense variable): zeros off the mask.
       const dw = allocF32Zeroed(m.inDim * m.outDim);
       addon.scatter(dwv, csr.flatIdx, dw, m.nnz);
-      return dw;
+      return { dx, dw };
     },
   });
 }
