@@ -17,7 +17,21 @@ export interface SparseLinearImpl {
   backward(dy: Float32Array, x: Float32Array, w: Float32Array, n: number, m: MaskHandle): { dx: Float32Array; dw: Float32Array };
 }
 
+/** Dense masked layer on raw arrays (native backend): same maths as the tfjs-op path. */
+export interface DenseLinearImpl {
+  /** W⊙M into a new array (kept for the backward pass). */
+  maskWeights(w: Float32Array, m: MaskHandle): Float32Array;
+  forward(x: Float32Array, wm: Float32Array, bias: Float32Array | undefined, n: number, m: MaskHandle): Float32Array;
+  /** dx, dW (already masked) and db (unmasked column sums of dy). */
+  backward(dy: Float32Array, x: Float32Array, wm: Float32Array, n: number, m: MaskHandle): { dx: Float32Array; dw: Float32Array; db: Float32Array };
+}
+
 let sparseImpl: { backend: string; impl: SparseLinearImpl } | undefined;
+let denseImpl: { backend: string; impl: DenseLinearImpl } | undefined;
+
+export function registerDenseLinear(backend: string, impl: DenseLinearImpl): void {
+  denseImpl = { backend, impl };
+}
 
 /** Called by a backend that has sparse kernels (only used while that backend is active). */
 export function registerSparseLinear(backend: string, impl: SparseLinearImpl): void {
@@ -48,7 +62,8 @@ export function maskedLinear(
     );
   }
   const sparse = activeSparse(m);
-  const f = sparse ? sparseLinear(sparse, m, bMask) : denseLinear(m, bMask);
+  const dense = denseImpl !== undefined && tf.getBackend() === denseImpl.backend ? denseImpl.impl : undefined;
+  const f = sparse ? sparseLinear(sparse, m, bMask) : dense ? nativeDenseLinear(dense, m, bMask) : denseLinear(m, bMask);
   return f(x, w as tf.Tensor2D, b) as tf.Tensor2D;
 }
 
@@ -68,6 +83,27 @@ function denseLinear(m: MaskHandle, bMask?: tf.Tensor1D) {
         const dbRaw = tf.sum(dy2, 0);
         const db = bMask ? tf.mul(dbRaw, bMask) : dbRaw;
         return [dx, dw, db];
+      },
+    };
+  });
+}
+
+function nativeDenseLinear(impl: DenseLinearImpl, m: MaskHandle, bMask?: tf.Tensor1D) {
+  return tf.customGrad((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+    const n = x.shape[0];
+    const bm = bMask ? tf.mul(b, bMask) : b;
+    const wm = tf.tensor2d(impl.maskWeights(tensorValues(w), m), [m.inDim, m.outDim], 'float32');
+    const yv = impl.forward(tensorValues(x), tensorValues(wm), tensorValues(bm), n, m);
+    if (bMask) bm.dispose();
+    save([x, wm]);
+    return {
+      value: tf.tensor2d(yv, [n, m.outDim], 'float32'),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xs, wms] = saved;
+        const g = impl.backward(tensorValues(dy), tensorValues(xs), tensorValues(wms), n, m);
+        const dbRaw = tf.tensor1d(g.db, 'float32');
+        const db = bMask ? tf.mul(dbRaw, bMask) : dbRaw;
+        return [tf.tensor2d(g.dx, [n, m.inDim], 'float32'), tf.tensor2d(g.dw, [m.inDim, m.outDim], 'float32'), db];
       },
     };
   });

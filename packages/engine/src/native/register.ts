@@ -8,6 +8,7 @@ import {
   BINARY_KERNELS, REDUCE_KERNELS, UNARY_KERNELS, makeBinary, makeReduce, makeUnary,
 } from './elementwise-kernels.ts';
 import { registerNativeSparse } from './sparse-linear.ts';
+import { registerNativeDense } from './dense-linear.ts';
 
 import { NATIVE_BACKEND_NAME as NATIVE_BACKEND } from './names.ts';
 
@@ -92,6 +93,7 @@ export function setupNativeBackend(threads: number): { blas: string; threads: nu
     // only initEngine() selects it.
     tf.registerBackend(NATIVE_BACKEND, () => new NativeBackend(), 0);
     registerNativeSparse(addon);
+    registerNativeDense(addon);
     registered = { addon };
   }
   const info = addon.info();
