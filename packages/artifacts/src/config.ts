@@ -73,7 +73,12 @@ function typeName(n: JsonSchemaNode): string {
   if (n.enum) return n.enum.map((e) => JSON.stringify(e)).join('|');
   if (n.const !== undefined) return JSON.stringify(n.const);
   const alts = n.anyOf ?? n.oneOf;
-  if (alts) return alts.map(typeName).join(' | ');
+  if (alts) {
+    // A discriminated union of objects (data sources, transforms): show the tags.
+    const tags = alts.map((a) => a.properties?.name?.const);
+    if (tags.every((t) => t !== undefined)) return `{name: ${tags.map((t) => JSON.stringify(t)).join('|')}, …}`;
+    return alts.map(typeName).join(' | ');
+  }
   if (n.type === 'array' && n.items) return `${typeName(n.items)}[]`;
   return Array.isArray(n.type) ? n.type.join('|') : (n.type ?? 'any');
 }
