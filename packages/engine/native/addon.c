@@ -117,24 +117,6 @@ static napi_value js_spmm_fwd(napi_env env, napi_callback_info info) {
   return undef(env);
 }
 
-// spmmBwdInput(dy, wv, rowptr, col, dx, n, in, out, threads)
-static napi_value js_spmm_bwd_input(napi_env env, napi_callback_info info) {
-  args_t a;
-  if (!get_args(env, info, &a, 9)) return NULL;
-  imp_spmm_bwd_input((const float *)arr(&a, 0), (const float *)arr(&a, 1), (const int *)arr(&a, 2),
-                     (const int *)arr(&a, 3), (float *)arr(&a, 4), i32(&a, 5), i32(&a, 6), i32(&a, 7), i32(&a, 8));
-  return undef(env);
-}
-
-// sddmm(x, dy, rowptr, col, dwv, n, in, out, threads)
-static napi_value js_sddmm(napi_env env, napi_callback_info info) {
-  args_t a;
-  if (!get_args(env, info, &a, 9)) return NULL;
-  imp_sddmm((const float *)arr(&a, 0), (const float *)arr(&a, 1), (const int *)arr(&a, 2), (const int *)arr(&a, 3),
-            (float *)arr(&a, 4), i32(&a, 5), i32(&a, 6), i32(&a, 7), i32(&a, 8));
-  return undef(env);
-}
-
 // spmmBwd(dy, x, wv, rowptr, col, dx, dwv, n, in, out, threads)
 static napi_value js_spmm_bwd(napi_env env, napi_callback_info info) {
   args_t a;
@@ -201,8 +183,6 @@ static napi_value init(napi_env env, napi_value exports) {
   EXPORT("info", js_info);
   EXPORT("sgemm", js_sgemm);
   EXPORT("spmmFwd", js_spmm_fwd);
-  EXPORT("spmmBwdInput", js_spmm_bwd_input);
-  EXPORT("sddmm", js_sddmm);
   EXPORT("spmmBwd", js_spmm_bwd);
   EXPORT("gather", js_gather);
   EXPORT("bnFwd", js_bn_fwd);

@@ -21,15 +21,15 @@ static void unpack_panel(const float *panel, int r0, int rows, int d, float *dst
 }
 
 typedef struct {
-  const float *a;   // x (fwd, sddmm) or dy (bwd_input)
-  const float *b;   // dy (sddmm)
+  const float *a;   // x (fwd) or dy (bwd)
+  const float *b;   // x (bwd)
   const float *wv;
   const int *rowptr, *col;
   const float *bias;
-  float *out;       // y, dx, or per-worker dw accumulators
+  float *out;       // y (fwd) or dx (bwd)
   float *acc;       // per-worker dw accumulators (fused backward)
   int n, in, outd;
-  float **scratch;  // per worker: 2 panels
+  float **scratch;  // per worker: its transposed panels
 } sp_ctx;
 
 // GCC vector extension: 16 floats. Accumulators declared as v16 locals stay
@@ -82,56 +82,6 @@ static void fwd_task(void *vctx, int t, int worker) {
     }
   }
   unpack_panel(yp, r0, rows, c->outd, c->out);
-}
-
-static void bwd_input_task(void *vctx, int t, int worker) {
-  sp_ctx *c = (sp_ctx *)vctx;
-  int r0 = t * PW, rows = c->n - r0 < PW ? c->n - r0 : PW;
-  float *dyp = c->scratch[worker];
-  float *dxp = dyp + (size_t)c->outd * PW;
-  const int *rowptr = c->rowptr, *col = c->col;
-  const float *wv = c->wv;
-  pack_panel(c->a, r0, rows, c->outd, dyp);
-  for (int i = 0; i < c->in; i++) {
-    v16 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
-    for (int p = rowptr[i]; p < rowptr[i + 1]; p++) {
-      float w = wv[p];
-      const float *dr = dyp + (size_t)col[p] * PW;
-      a0 += w * ld(dr);
-      a1 += w * ld(dr + 16);
-      a2 += w * ld(dr + 32);
-      a3 += w * ld(dr + 48);
-    }
-    float *o = dxp + (size_t)i * PW;
-    st(o, a0);
-    st(o + 16, a1);
-    st(o + 32, a2);
-    st(o + 48, a3);
-  }
-  unpack_panel(dxp, r0, rows, c->in, c->out);
-}
-
-static void sddmm_task(void *vctx, int t, int worker) {
-  sp_ctx *c = (sp_ctx *)vctx;
-  int r0 = t * PW, rows = c->n - r0 < PW ? c->n - r0 : PW;
-  float *xp = c->scratch[worker];
-  float *dyp = xp + (size_t)c->in * PW;
-  const int *rowptr = c->rowptr, *col = c->col;
-  int nnz = rowptr[c->in];
-  float *dw = c->out + (size_t)worker * nnz;
-  pack_panel(c->a, r0, rows, c->in, xp);
-  pack_panel(c->b, r0, rows, c->outd, dyp);
-  for (int i = 0; i < c->in; i++) {
-    int p0 = rowptr[i], p1 = rowptr[i + 1];
-    if (p0 == p1) continue;
-    const float *xr = xp + (size_t)i * PW;
-    v16 x0 = ld(xr), x1 = ld(xr + 16), x2 = ld(xr + 32), x3 = ld(xr + 48);
-    for (int p = p0; p < p1; p++) {
-      const float *dr = dyp + (size_t)col[p] * PW;
-      v16 s = x0 * ld(dr) + x1 * ld(dr + 16) + x2 * ld(dr + 32) + x3 * ld(dr + 48);
-      dw[p] += hsum(s);
-    }
-  }
 }
 
 // Fused backward: dx (register accumulation over the row's kept entries) and
@@ -200,34 +150,6 @@ void imp_spmm_fwd(const float *x, const float *wv, const int *rowptr, const int 
   c.scratch = alloc_scratch(threads, (size_t)(in + out) * PW);
   imp_parallel_for(tasks, threads, fwd_task, &c);
   free_scratch(c.scratch, threads);
-}
-
-void imp_spmm_bwd_input(const float *dy, const float *wv, const int *rowptr, const int *col, float *dx, int n, int in,
-                        int out, int threads) {
-  int tasks = (n + PW - 1) / PW;
-  threads = clamp_threads(threads, tasks);
-  sp_ctx c = {dy, NULL, wv, rowptr, col, NULL, dx, NULL, n, in, out, NULL};
-  c.scratch = alloc_scratch(threads, (size_t)(in + out) * PW);
-  imp_parallel_for(tasks, threads, bwd_input_task, &c);
-  free_scratch(c.scratch, threads);
-}
-
-void imp_sddmm(const float *x, const float *dy, const int *rowptr, const int *col, float *dwv, int n, int in, int out,
-               int threads) {
-  int tasks = (n + PW - 1) / PW;
-  threads = clamp_threads(threads, tasks);
-  int nnz = rowptr[in];
-  float *acc = (float *)calloc((size_t)threads * (nnz > 0 ? nnz : 1), sizeof(float));
-  sp_ctx c = {x, dy, NULL, rowptr, col, NULL, acc, NULL, n, in, out, NULL};
-  c.scratch = alloc_scratch(threads, (size_t)(in + out) * PW);
-  imp_parallel_for(tasks, threads, sddmm_task, &c);
-  for (int p = 0; p < nnz; p++) {
-    float s = 0.f;
-    for (int w = 0; w < threads; w++) s += acc[(size_t)w * nnz + p];
-    dwv[p] = s;
-  }
-  free_scratch(c.scratch, threads);
-  free(acc);
 }
 
 void imp_spmm_bwd(const float *dy, const float *x, const float *wv, const int *rowptr, const int *col, float *dx,

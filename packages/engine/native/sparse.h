@@ -4,11 +4,7 @@
 // (gathered once per call, so the inner loops read it sequentially).
 void imp_spmm_fwd(const float *x, const float *wv, const int *rowptr, const int *col, const float *bias, float *y,
                   int n, int in, int out, int threads);
-void imp_spmm_bwd_input(const float *dy, const float *wv, const int *rowptr, const int *col, float *dx, int n, int in,
-                        int out, int threads);
-// dwv[p] = sum_n x[n, i(p)] * dy[n, col(p)]  (sampled dense-dense product)
-void imp_sddmm(const float *x, const float *dy, const int *rowptr, const int *col, float *dwv, int n, int in, int out,
-               int threads);
-// Both of the above in one pass over dy: dx = dy (W.M)^T and dwv.
+// Backward in one pass over dy: dx = dy (W.M)^T and the sampled product
+// dwv[p] = sum_n x[n, i(p)] * dy[n, col(p)] at the kept entries only.
 void imp_spmm_bwd(const float *dy, const float *x, const float *wv, const int *rowptr, const int *col, float *dx,
                   float *dwv, int n, int in, int out, int threads);

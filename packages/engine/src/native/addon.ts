@@ -15,25 +15,6 @@ export interface NativeAddon {
     x: Float32Array, wv: Float32Array, rowPtr: Int32Array, col: Int32Array, bias: Float32Array | null,
     y: Float32Array, n: number, inDim: number, outDim: number, threads: number,
   ): void;
-  spmmBwdInput(
-    dy: Float32Array, wv: Float32Array, rowPtr: Int32Array, col: Int32Array, dx: Float32Array,
-    n: number, inDim: number, outDim: number, threads: number,
-  ): void;
-  sddmm(
-    x: Float32Array, dy: Float32Array, rowPtr: Int32Array, col: Int32Array, dwv: Float32Array,
-    n: number, inDim: number, outDim: number, threads: number,
-  ): void;
-  bnFwd(
-    x: Float32Array, gamma: Float32Array | null, beta: Float32Array | null, eps: number, y: Float32Array,
-    mean: Float32Array, variance: Float32Array, invstd: Float32Array, n: number, c: number, threads: number,
-  ): void;
-  bnBwd(
-    dy: Float32Array, x: Float32Array, gamma: Float32Array | null, mean: Float32Array, invstd: Float32Array,
-    dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, n: number, c: number, threads: number,
-  ): void;
-  binary(op: number, bc: number, a: Float32Array, b: Float32Array, out: Float32Array, n: number, c: number): void;
-  unary(op: number, x: Float32Array, out: Float32Array, n: number, alpha: number): void;
-  reduce(op: number, axis: 0 | 1, x: Float32Array, out: Float32Array, n: number, c: number): void;
   spmmBwd(
     dy: Float32Array, x: Float32Array, wv: Float32Array, rowPtr: Int32Array, col: Int32Array, dx: Float32Array,
     dwv: Float32Array, n: number, inDim: number, outDim: number, threads: number,
