@@ -1,7 +1,9 @@
 // npm run bench:engine — one SGD train step of the masked FCN (BN → masked
 // Linear → ReLU; output BN → Linear; softmax CE) on our engine and on
-// PyTorch CPU (bench/torch_step.py via /usr/bin/python3), medians of N steps.
-// Last stdout line: a JSON summary (see README "Measured").
+// PyTorch CPU (bench/torch_step.py via /usr/bin/python3). Cases are run
+// interleaved (ours, then torch) so both see similar machine load. Medians of
+// BENCH_STEPS steps after 2 warm-up steps; wall-clock and process CPU time.
+// Last stdout line: a JSON summary.
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -9,13 +11,16 @@ import { tf, initEngine, createFcn, sgdStep, disposeFcn, Rng, SPARSE_DENSITY_THR
 import { relErr } from '../src/test-util.ts';
 
 interface Case { name: string; sizes: number[]; batch: number; density: number }
+interface Timing { step_ms: number; cpu_ms: number }
 
 const FCN = [3072, 1024, 1024, 1024, 10];
-const CASES: Case[] = [
+const ALL_CASES: Case[] = [
   { name: 'fcn_dense', sizes: FCN, batch: 1000, density: 1 },
   ...[5, 10, 13].map((k) => ({ name: `fcn_k${k}`, sizes: FCN, batch: 1000, density: 0.7 ** k })),
   { name: 'lenet_dense', sizes: [784, 300, 100, 10], batch: 100, density: 1 },
 ];
+const only = process.env.BENCH_CASES?.split(',');
+const CASES = only ? ALL_CASES.filter((c) => only.includes(c.name)) : ALL_CASES;
 const STEPS = Number(process.env.BENCH_STEPS ?? 10);
 const WARMUP = 2;
 const TORCH_THREADS = [1, 2];
@@ -37,20 +42,44 @@ function setup(c: Case, seed = 7) {
   return { net, x, y };
 }
 
-function timeOurs(c: Case): number {
+function timeOurs(c: Case): Timing {
   const { net, x, y } = setup(c);
-  const times: number[] = [];
-  for (let s = 0; s < WARMUP + STEPS; s++) {
+  const wall: number[] = [], cpu: number[] = [];
+  const steps = c.batch <= 100 ? STEPS * 5 : STEPS; // small net: more steps, same effort
+  for (let s = 0; s < WARMUP + steps; s++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     sgdStep(net, x, y);
-    if (s >= WARMUP) times.push(performance.now() - t0);
+    const t1 = performance.now();
+    const cu = process.cpuUsage(c0);
+    if (s >= WARMUP) {
+      wall.push(t1 - t0);
+      cpu.push((cu.user + cu.system) / 1000);
+    }
   }
   disposeFcn(net);
   tf.dispose([x, y]);
-  return median(times);
+  return { step_ms: median(wall), cpu_ms: median(cpu) };
 }
 
-/** One LeNet step on the current backend vs the tfjs cpu backend: max relative parameter difference. */
+function timeTorch(c: Case): Map<number, Timing> {
+  const script = fileURLToPath(new URL('./torch_step.py', import.meta.url));
+  const steps = c.batch <= 100 ? STEPS * 5 : STEPS;
+  const spec = { cases: [{ name: c.name, sizes: c.sizes, batch: c.batch, density: c.density }], threads: TORCH_THREADS, steps, warmup: WARMUP };
+  const r = spawnSync('/usr/bin/python3', [script, JSON.stringify(spec)], { encoding: 'utf8' });
+  const out = new Map<number, Timing>();
+  if (r.status !== 0) {
+    console.error(`torch reference failed: ${(r.stderr || r.error?.message || '').trim().split('\n').slice(-2).join(' ')}`);
+    return out;
+  }
+  for (const line of r.stdout.trim().split('\n')) {
+    const o = JSON.parse(line) as { threads: number; step_ms: number; cpu_ms: number };
+    out.set(o.threads, { step_ms: o.step_ms, cpu_ms: o.cpu_ms });
+  }
+  return out;
+}
+
+/** One LeNet step on `backend` vs the tfjs cpu backend: max relative parameter difference. */
 async function agreementWithCpu(backend: string): Promise<number> {
   const c: Case = { name: 'agree', sizes: [784, 300, 100, 10], batch: 100, density: 0.5 };
   const params = async (b: string) => {
@@ -67,60 +96,44 @@ async function agreementWithCpu(backend: string): Promise<number> {
   return Math.max(...got.map((p, k) => relErr(p, ref[k])));
 }
 
-function runTorch(): Map<string, Map<number, number>> {
-  const script = fileURLToPath(new URL('./torch_step.py', import.meta.url));
-  const spec = { cases: CASES.map(({ name, sizes, batch, density }) => ({ name, sizes, batch, density })), threads: TORCH_THREADS, steps: STEPS, warmup: WARMUP };
-  const r = spawnSync('/usr/bin/python3', [script, JSON.stringify(spec)], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '' } });
-  const out = new Map<string, Map<number, number>>();
-  if (r.status !== 0) {
-    console.error(`torch reference failed: ${(r.stderr || r.error?.message || '').split('\n').slice(-3).join(' ')}`);
-    return out;
-  }
-  for (const line of r.stdout.trim().split('\n')) {
-    const o = JSON.parse(line) as { case: string; threads: number; step_ms: number };
-    if (!out.has(o.case)) out.set(o.case, new Map());
-    out.get(o.case)!.set(o.threads, o.step_ms);
-  }
-  return out;
-}
-
+const r2 = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? null : Math.round(v * 100) / 100);
 const info: EngineInfo = await initEngine();
-console.log(`engine: ${JSON.stringify(info)}  cores: ${os.availableParallelism()}  load avg: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-const ours = new Map<string, number>();
+console.log(`engine: ${JSON.stringify(info)}\ncores: ${os.availableParallelism()}  load avg before: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log('\ncase         u        path    ours ms (cpu)     torch 1t ms (cpu)   torch 2t ms (cpu)   ours/torch_best');
+const stepMs: Record<string, unknown> = {};
+const results = new Map<string, { ours: Timing; torch: Map<number, Timing> }>();
 for (const c of CASES) {
-  ours.set(c.name, timeOurs(c));
-  process.stdout.write(`  ours ${c.name}: ${ours.get(c.name)!.toFixed(1)} ms\n`);
+  const ours = timeOurs(c);
+  const torch = timeTorch(c);
+  results.set(c.name, { ours, torch });
+  const t1 = torch.get(1), t2 = torch.get(2);
+  const best = Math.min(t1?.step_ms ?? Infinity, t2?.step_ms ?? Infinity);
+  const sparse = info.backend === 'native' && c.density < SPARSE_DENSITY_THRESHOLD;
+  stepMs[c.name] = {
+    density: Number(c.density.toPrecision(4)), path: sparse ? 'csr' : 'dense',
+    ours: r2(ours.step_ms), ours_cpu: r2(ours.cpu_ms),
+    torch_t1: r2(t1?.step_ms), torch_t1_cpu: r2(t1?.cpu_ms), torch_t2: r2(t2?.step_ms), torch_t2_cpu: r2(t2?.cpu_ms),
+  };
+  const f = (t?: Timing) => (t ? `${t.step_ms.toFixed(1)} (${t.cpu_ms.toFixed(0)})` : '-').padStart(17);
+  console.log(`${c.name.padEnd(12)} ${c.density.toFixed(4).padEnd(8)} ${(sparse ? 'csr' : 'dense').padEnd(6)} ${f(ours)}   ${f(t1)}   ${f(t2)}   ${Number.isFinite(best) ? (ours.step_ms / best).toFixed(2) : '-'}`);
 }
-const torch = runTorch();
 const agree = info.backend === 'cpu' ? 0 : await agreementWithCpu(info.backend);
-
-const r1 = (v: number | undefined) => (v === undefined ? undefined : Math.round(v * 100) / 100);
-console.log('\ncase         u        ours ms   torch1 ms  torch2 ms  ours/torch_best');
-const stepMs: Record<string, { ours: number; torch_t1?: number; torch_t2?: number; density: number; sparse_path: boolean }> = {};
-for (const c of CASES) {
-  const t = torch.get(c.name);
-  const t1 = t?.get(1), t2 = t?.get(2);
-  const best = Math.min(t1 ?? Infinity, t2 ?? Infinity);
-  const o = ours.get(c.name)!;
-  stepMs[c.name] = { ours: r1(o)!, torch_t1: r1(t1), torch_t2: r1(t2), density: Number(c.density.toPrecision(4)), sparse_path: c.density < SPARSE_DENSITY_THRESHOLD && info.backend === 'native' };
-  console.log(`${c.name.padEnd(12)} ${c.density.toFixed(4).padEnd(8)} ${o.toFixed(1).padStart(8)} ${(t1?.toFixed(1) ?? '-').padStart(10)} ${(t2?.toFixed(1) ?? '-').padStart(10)} ${Number.isFinite(best) ? (o / best).toFixed(2).padStart(10) : '-'}`);
-}
-const dense = ours.get('fcn_dense')!;
-const tDense = torch.get('fcn_dense');
-const tBest = Math.min(tDense?.get(1) ?? Infinity, tDense?.get(2) ?? Infinity);
+const dense = results.get('fcn_dense');
+const tBest = dense ? Math.min(dense.torch.get(1)?.step_ms ?? Infinity, dense.torch.get(2)?.step_ms ?? Infinity) : Infinity;
 const threads = info.threads ?? 1;
-const tSame = tDense?.get(Math.min(threads, 2));
-const u2 = CASES.filter((c) => c.sizes === FCN && c.density <= 0.02).map((c) => ours.get(c.name)!);
+const tSame = dense?.torch.get(Math.min(threads, 2))?.step_ms;
+const u2 = CASES.filter((c) => c.sizes === FCN && c.density <= 0.02).map((c) => results.get(c.name)!.ours.step_ms);
 const summary = {
   backend: info.backend,
   engine: info,
   threads,
   steps: STEPS,
   step_ms: stepMs,
-  dense_ratio_vs_torch: Number.isFinite(tBest) ? r1(dense / tBest) : null,
-  dense_ratio_vs_torch_same_threads: tSame ? r1(dense / tSame) : null,
-  sparse_step_ratio_u2: u2.length ? r1(Math.min(...u2) / dense) : null,
+  dense_ratio_vs_torch: dense ? r2(dense.ours.step_ms / tBest) : null,
+  dense_ratio_vs_torch_same_threads: dense && tSame ? r2(dense.ours.step_ms / tSame) : null,
+  dense_cpu_ratio_vs_torch_1t: dense?.torch.get(1) ? r2(dense.ours.cpu_ms / dense.torch.get(1)!.cpu_ms) : null,
+  sparse_step_ratio_u2: dense && u2.length ? r2(Math.min(...u2) / dense.ours.step_ms) : null,
   agreement_vs_cpu_rel: Number(agree.toExponential(2)),
-  load_avg: os.loadavg().map((l) => r1(l)),
+  load_avg: os.loadavg().map((l) => r2(l)),
 };
 console.log(JSON.stringify(summary));

@@ -2,7 +2,8 @@
 masked FCN (BN -> masked Linear -> ReLU, output BN -> Linear), softmax CE.
 Masks are applied as W*M in the forward (gradient then zero at masked
 entries), the same formulation as @imp/engine's maskedLinear.
-Prints one JSON line per case: {"case", "threads", "step_ms" (median), "steps"}.
+Prints one JSON line per case: {"case", "threads", "step_ms", "cpu_ms" (medians of
+wall-clock and process CPU time per step), "steps"}.
 """
 import json
 import sys
@@ -40,8 +41,9 @@ def run(case, sizes, batch, density, threads, steps, warmup):
     opt = torch.optim.SGD(params, lr=0.01)
     x = torch.randn(batch, sizes[0], generator=gen)
     y = torch.randint(0, sizes[-1], (batch,), generator=gen)
-    times = []
+    times, cpu = [], []
     for s in range(warmup + steps):
+        c0 = time.process_time()
         t0 = time.perf_counter()
         opt.zero_grad(set_to_none=True)
         loss = torch.nn.functional.cross_entropy(forward(layers, x), y)
@@ -49,10 +51,17 @@ def run(case, sizes, batch, density, threads, steps, warmup):
         opt.step()
         float(loss)
         t1 = time.perf_counter()
+        c1 = time.process_time()
         if s >= warmup:
             times.append((t1 - t0) * 1000)
-    times.sort()
-    print(json.dumps({"case": case, "threads": threads, "step_ms": times[len(times) // 2], "steps": steps}), flush=True)
+            cpu.append((c1 - c0) * 1000)
+    print(json.dumps({"case": case, "threads": threads, "step_ms": median(times), "cpu_ms": median(cpu), "steps": steps}), flush=True)
+
+
+def median(xs):
+    s = sorted(xs)
+    m = len(s) // 2
+    return s[m] if len(s) % 2 else (s[m - 1] + s[m]) / 2
 
 
 if __name__ == "__main__":
