@@ -16,13 +16,13 @@ const tiny = {
   analysis: { config: {} },
 };
 const ALL = ['data', 'train-L0', 'mask-L1', 'rewind-L1', 'train-L1', 'mask-L2', 'rewind-L2', 'train-L2', 'analysis', 'report'];
-const P = 'exp-tiny';
+
 
 const ws = makeWorkspace({ tiny });
 const run = () => {
   const r = ws.imp('run', 'tiny');
   assert.equal(r.code, 0, r.out);
-  return executedTasks(r.out, P);
+  return executedTasks(r.out, 'tiny');
 };
 const edit = (f: (e: typeof tiny) => void) => {
   const e = structuredClone(tiny);

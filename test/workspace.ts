@@ -36,9 +36,9 @@ export function makeWorkspace(experiments: Record<string, unknown>) {
 }
 
 /** Task names Nx executed (cache misses) in an `imp run` output. */
-export function executedTasks(out: string, project: string): string[] {
+export function executedTasks(out: string, experiment: string): string[] {
   out = out.replace(/\x1b\[[0-9;]*m/g, '');
-  const re = new RegExp(`> nx run ${project}:(\\S+)(.*)$`, 'gm');
+  const re = new RegExp(`> nx run ${experiment}--(\\S+):run(.*)$`, 'gm');
   const ran: string[] = [];
   for (const m of out.matchAll(re)) if (!/cache/.test(m[2] ?? '')) ran.push(m[1]!);
   return [...new Set(ran)];

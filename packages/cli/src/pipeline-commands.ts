@@ -29,9 +29,8 @@ async function run(ref: string, opts: { plan?: boolean; json?: boolean; skipNxCa
     return;
   }
   const name = loaded.kind === 'experiment' ? loaded.experiment.name : loaded.comparison.name;
-  const target = loaded.kind === 'experiment' ? 'report' : 'compare';
   const t0 = performance.now();
-  const nxArgs = ['nx', 'run', `${projectName(name)}:${target}`, '--output-style=stream', ...(opts.skipNxCache ? ['--skip-nx-cache'] : [])];
+  const nxArgs = ['nx', 'run', `${projectName(name)}:run`, '--output-style=stream', ...(opts.skipNxCache ? ['--skip-nx-cache'] : [])];
   const r = await execa('npx', nxArgs, {
     cwd: workspaceRoot(), stdio: 'inherit', reject: false,
     env: { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_SKIP_NX_CACHE: opts.skipNxCache ? 'true' : undefined },
