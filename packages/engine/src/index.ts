@@ -6,4 +6,5 @@ export { prepareMask, type MaskHandle, type Csr, SPARSE_DENSITY_THRESHOLD, setSp
 export { maskedLinear, applyMask } from './masked-linear.ts';
 export { batchNormTrain, type BatchNormResult } from './batch-norm.ts';
 export { Rng } from './rng.ts';
+export { clearPool as releasePooledBuffers } from './native/pool.ts';
 export { createFcn, fcnForward, fcnLoss, sgdStep, disposeFcn, type Fcn, type FcnLayer } from './reference-fcn.ts';

@@ -20,6 +20,8 @@ export function vals(backend: MathBackendCPU, t: TensorInfo): Float32Array {
  */
 export function tensorValues(t: tf.Tensor): Float32Array {
   const backend = tf.backend() as unknown as MathBackendCPU;
+  // A tensor created on another backend: let the engine read (and move) it.
+  if (!backend.data.has(t.dataId)) return t.dataSync() as Float32Array;
   return backend.data.get(t.dataId).values as Float32Array;
 }
 
