@@ -108,12 +108,13 @@ static napi_value js_sgemm(napi_env env, napi_callback_info info) {
   return undef(env);
 }
 
-// spmmFwd(x, wv, rowptr, col, bias|null, y, n, in, out, threads)
-static napi_value js_spmm_fwd(napi_env env, napi_callback_info info) {
+// spmmFwdCsc(x, wv, colptr, rowidx, bias|null, y, n, in, out, threads)
+static napi_value js_spmm_fwd_csc(napi_env env, napi_callback_info info) {
   args_t a;
   if (!get_args(env, info, &a, 10)) return NULL;
-  imp_spmm_fwd((const float *)arr(&a, 0), (const float *)arr(&a, 1), (const int *)arr(&a, 2), (const int *)arr(&a, 3),
-               (const float *)arr(&a, 4), (float *)arr(&a, 5), i32(&a, 6), i32(&a, 7), i32(&a, 8), i32(&a, 9));
+  imp_spmm_fwd_csc((const float *)arr(&a, 0), (const float *)arr(&a, 1), (const int *)arr(&a, 2),
+                   (const int *)arr(&a, 3), (const float *)arr(&a, 4), (float *)arr(&a, 5), i32(&a, 6), i32(&a, 7),
+                   i32(&a, 8), i32(&a, 9));
   return undef(env);
 }
 
@@ -182,8 +183,8 @@ static napi_value init(napi_env env, napi_value exports) {
   EXPORT("setThreads", js_set_threads);
   EXPORT("info", js_info);
   EXPORT("sgemm", js_sgemm);
-  EXPORT("spmmFwd", js_spmm_fwd);
   EXPORT("spmmBwd", js_spmm_bwd);
+  EXPORT("spmmFwdCsc", js_spmm_fwd_csc);
   EXPORT("gather", js_gather);
   EXPORT("bnFwd", js_bn_fwd);
   EXPORT("bnBwd", js_bn_bwd);

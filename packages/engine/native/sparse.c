@@ -54,32 +54,35 @@ static inline float hsum(v16 v) {
   return (c[0] + c[2]) + (c[1] + c[3]);
 }
 
-static void fwd_task(void *vctx, int t, int worker) {
+// Forward over the columns of W (CSC): each output panel row is accumulated
+// in registers from the x panel rows of its kept inputs, then stored once.
+// (Scattering from CSR rows instead read-modify-writes an output row per kept
+// weight: 15-20% slower, measured at u = 0.01..0.3.)
+static void fwd_csc_task(void *vctx, int t, int worker) {
   sp_ctx *c = (sp_ctx *)vctx;
   int r0 = t * PW, rows = c->n - r0 < PW ? c->n - r0 : PW;
   float *xp = c->scratch[worker];
   float *yp = xp + (size_t)c->in * PW;
-  const int *rowptr = c->rowptr, *col = c->col;
+  const int *colptr = c->rowptr, *rowidx = c->col;  // CSC in the CSR slots
   const float *wv = c->wv;
   pack_panel(c->a, r0, rows, c->in, xp);
   for (int j = 0; j < c->outd; j++) {
     float bj = c->bias ? c->bias[j] : 0.f;
-    float *yr = yp + (size_t)j * PW;
-    for (int l = 0; l < PW; l++) yr[l] = bj;
-  }
-  for (int i = 0; i < c->in; i++) {
-    int p0 = rowptr[i], p1 = rowptr[i + 1];
-    if (p0 == p1) continue;
-    const float *xr = xp + (size_t)i * PW;
-    v16 x0 = ld(xr), x1 = ld(xr + 16), x2 = ld(xr + 32), x3 = ld(xr + 48);
-    for (int p = p0; p < p1; p++) {
-      float w = wv[p];
-      float *yr = yp + (size_t)col[p] * PW;
-      st(yr, ld(yr) + w * x0);
-      st(yr + 16, ld(yr + 16) + w * x1);
-      st(yr + 32, ld(yr + 32) + w * x2);
-      st(yr + 48, ld(yr + 48) + w * x3);
+    v16 a0, a1, a2, a3;
+    for (int l = 0; l < 16; l++) a0[l] = a1[l] = a2[l] = a3[l] = bj;
+    for (int q = colptr[j]; q < colptr[j + 1]; q++) {
+      float w = wv[q];
+      const float *xr = xp + (size_t)rowidx[q] * PW;
+      a0 += w * ld(xr);
+      a1 += w * ld(xr + 16);
+      a2 += w * ld(xr + 32);
+      a3 += w * ld(xr + 48);
     }
+    float *o = yp + (size_t)j * PW;
+    st(o, a0);
+    st(o + 16, a1);
+    st(o + 32, a2);
+    st(o + 48, a3);
   }
   unpack_panel(yp, r0, rows, c->outd, c->out);
 }
@@ -142,16 +145,6 @@ static int clamp_threads(int threads, int tasks) {
   return threads > tasks ? (tasks < 1 ? 1 : tasks) : threads;
 }
 
-void imp_spmm_fwd(const float *x, const float *wv, const int *rowptr, const int *col, const float *bias, float *y,
-                  int n, int in, int out, int threads) {
-  int tasks = (n + PW - 1) / PW;
-  threads = clamp_threads(threads, tasks);
-  sp_ctx c = {x, NULL, wv, rowptr, col, bias, y, NULL, n, in, out, NULL};
-  c.scratch = alloc_scratch(threads, (size_t)(in + out) * PW);
-  imp_parallel_for(tasks, threads, fwd_task, &c);
-  free_scratch(c.scratch, threads);
-}
-
 void imp_spmm_bwd(const float *dy, const float *x, const float *wv, const int *rowptr, const int *col, float *dx,
                   float *dwv, int n, int in, int out, int threads) {
   int tasks = (n + PW - 1) / PW;
@@ -169,4 +162,14 @@ void imp_spmm_bwd(const float *dy, const float *x, const float *wv, const int *r
   }
   free_scratch(c.scratch, threads);
   free(acc);
+}
+
+void imp_spmm_fwd_csc(const float *x, const float *wv, const int *colptr, const int *rowidx, const float *bias, float *y,
+                      int n, int in, int out, int threads) {
+  int tasks = (n + PW - 1) / PW;
+  threads = clamp_threads(threads, tasks);
+  sp_ctx c = {x, NULL, wv, colptr, rowidx, bias, y, NULL, n, in, out, NULL};
+  c.scratch = alloc_scratch(threads, (size_t)(in + out) * PW);
+  imp_parallel_for(tasks, threads, fwd_csc_task, &c);
+  free_scratch(c.scratch, threads);
 }

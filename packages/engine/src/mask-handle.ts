@@ -10,6 +10,16 @@ export interface Csr {
   flatIdx: Int32Array;
 }
 
+/** Compressed sparse columns: the same kept entries grouped by output unit j. */
+export interface Csc {
+  /** colPtr[j]..colPtr[j+1] index the kept entries of W column j (length outDim+1). */
+  colPtr: Int32Array;
+  /** Row (input unit) of every kept entry, ascending within a column. */
+  rowIdx: Int32Array;
+  /** Flat index i*outDim+j of every kept entry, in CSC order. */
+  flatIdx: Int32Array;
+}
+
 export interface MaskHandle {
   readonly inDim: number;
   readonly outDim: number;
@@ -20,8 +30,10 @@ export interface MaskHandle {
   readonly dense: tf.Tensor2D;
   /** The same mask as a plain array (native kernels read it without a tensor round trip). */
   readonly values: Float32Array;
-  /** Present when density < the sparse threshold: kernels may use the CSR path. */
+  /** Present when density < the sparse threshold: kernels may use the sparse path. */
   readonly csr?: Csr;
+  /** Column-grouped form of the same entries (present with csr; used by the forward kernel). */
+  readonly csc?: Csc;
   dispose(): void;
 }
 
@@ -62,6 +74,27 @@ export function buildCsr(mask: Float32Array, inDim: number, outDim: number): Csr
   return { rowPtr, colIdx, flatIdx };
 }
 
+export function buildCsc(mask: Float32Array, inDim: number, outDim: number): Csc {
+  const colPtr = new Int32Array(outDim + 1);
+  for (let k = 0; k < mask.length; k++) if (mask[k] !== 0) colPtr[(k % outDim) + 1]++;
+  for (let j = 0; j < outDim; j++) colPtr[j + 1] += colPtr[j];
+  const nnz = colPtr[outDim];
+  const rowIdx = new Int32Array(nnz), flatIdx = new Int32Array(nnz);
+  const next = colPtr.slice(0, outDim);
+  // Row-major scan: rows arrive in ascending order within each column.
+  for (let i = 0; i < inDim; i++) {
+    const base = i * outDim;
+    for (let j = 0; j < outDim; j++) {
+      if (mask[base + j] !== 0) {
+        const q = next[j]++;
+        rowIdx[q] = i;
+        flatIdx[q] = base + j;
+      }
+    }
+  }
+  return { colPtr, rowIdx, flatIdx };
+}
+
 /**
  * Wraps a 0/1 mask laid out row-major [inDim, outDim] (the layout of W).
  * Any non-zero entry counts as kept.
@@ -86,6 +119,7 @@ export function prepareMask(
   const density = nnz / Math.max(1, mask.length);
   const threshold = opts.sparseThreshold ?? SPARSE_DENSITY_THRESHOLD;
   const csr = density < threshold ? buildCsr(values, inDim, outDim) : undefined;
+  const csc = csr ? buildCsc(values, inDim, outDim) : undefined;
   // keep(): the handle outlives any tidy() the caller happens to be in.
   const dense = tf.keep(tf.tensor2d(values, [inDim, outDim], 'float32'));
   let disposed = false;
@@ -97,6 +131,7 @@ export function prepareMask(
     dense,
     values,
     csr,
+    csc,
     dispose() {
       if (!disposed) {
         disposed = true;

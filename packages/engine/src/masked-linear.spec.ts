@@ -147,6 +147,9 @@ test('prepareMask: density, CSR layout and shape checks', () => {
   assert.deepEqual([...m.csr!.rowPtr], [0, 1, 3]);
   assert.deepEqual([...m.csr!.colIdx], [1, 0, 1]);
   assert.deepEqual([...m.csr!.flatIdx], [1, 3, 4]);
+  assert.deepEqual([...m.csc!.colPtr], [0, 1, 3, 3]);
+  assert.deepEqual([...m.csc!.rowIdx], [1, 0, 1]);
+  assert.deepEqual([...m.csc!.flatIdx], [3, 1, 4]);
   m.dispose();
   m.dispose(); // idempotent
   assert.throws(() => prepareMask(new Uint8Array(5), 2, 3));

@@ -11,8 +11,8 @@ export interface NativeAddon {
     transA: number, transB: number, m: number, n: number, k: number,
     a: Float32Array, b: Float32Array, c: Float32Array, beta: number, threads: number,
   ): void;
-  spmmFwd(
-    x: Float32Array, wv: Float32Array, rowPtr: Int32Array, col: Int32Array, bias: Float32Array | null,
+  spmmFwdCsc(
+    x: Float32Array, wv: Float32Array, colPtr: Int32Array, rowIdx: Int32Array, bias: Float32Array | null,
     y: Float32Array, n: number, inDim: number, outDim: number, threads: number,
   ): void;
   spmmBwd(
