@@ -18,6 +18,8 @@ export interface Csc {
   rowIdx: Int32Array;
   /** Flat index i*outDim+j of every kept entry, in CSC order. */
   flatIdx: Int32Array;
+  /** Position in CSR order of every CSC entry (CSC values = CSR values[toCsr]). */
+  toCsr: Int32Array;
 }
 
 export interface MaskHandle {
@@ -75,11 +77,12 @@ export function buildCsr(mask: Float32Array, inDim: number, outDim: number): Csr
 }
 
 export function buildCsc(mask: Float32Array, inDim: number, outDim: number): Csc {
+  let p = 0; // CSR position of the entry being visited (row-major = CSR order)
   const colPtr = new Int32Array(outDim + 1);
   for (let k = 0; k < mask.length; k++) if (mask[k] !== 0) colPtr[(k % outDim) + 1]++;
   for (let j = 0; j < outDim; j++) colPtr[j + 1] += colPtr[j];
   const nnz = colPtr[outDim];
-  const rowIdx = new Int32Array(nnz), flatIdx = new Int32Array(nnz);
+  const rowIdx = new Int32Array(nnz), flatIdx = new Int32Array(nnz), toCsr = new Int32Array(nnz);
   const next = colPtr.slice(0, outDim);
   // Row-major scan: rows arrive in ascending order within each column.
   for (let i = 0; i < inDim; i++) {
@@ -89,10 +92,11 @@ export function buildCsc(mask: Float32Array, inDim: number, outDim: number): Csc
         const q = next[j]++;
         rowIdx[q] = i;
         flatIdx[q] = base + j;
+        toCsr[q] = p++;
       }
     }
   }
-  return { colPtr, rowIdx, flatIdx };
+  return { colPtr, rowIdx, flatIdx, toCsr };
 }
 
 /**

@@ -150,6 +150,7 @@ test('prepareMask: density, CSR layout and shape checks', () => {
   assert.deepEqual([...m.csc!.colPtr], [0, 1, 3, 3]);
   assert.deepEqual([...m.csc!.rowIdx], [1, 0, 1]);
   assert.deepEqual([...m.csc!.flatIdx], [3, 1, 4]);
+  assert.deepEqual([...m.csc!.toCsr], [1, 0, 2]);
   m.dispose();
   m.dispose(); // idempotent
   assert.throws(() => prepareMask(new Uint8Array(5), 2, 3));

@@ -8,13 +8,15 @@ import { tensorValues } from './native/kernel-util.ts';
  * sampled products (dW only at kept entries) out of tfjs' dense op graph.
  */
 export interface SparseLinearImpl {
+  /** W at the kept entries in CSR order (gathered once per step, reused by both passes). */
+  gather(w: Float32Array, m: MaskHandle): Float32Array;
   /** y[n,out] = x[n,in] @ (W⊙M) + bias (bias already masked, may be undefined). */
-  forward(x: Float32Array, w: Float32Array, bias: Float32Array | undefined, n: number, m: MaskHandle): Float32Array;
+  forward(x: Float32Array, wv: Float32Array, bias: Float32Array | undefined, n: number, m: MaskHandle): Float32Array;
   /**
    * dx[n,in] = dy[n,out] @ (W⊙M)ᵀ and dW[in,out] = (xᵀ dy) ⊙ M, the latter
    * computed only at the kept entries (exact zeros elsewhere).
    */
-  backward(dy: Float32Array, x: Float32Array, w: Float32Array, n: number, m: MaskHandle): { dx: Float32Array; dw: Float32Array };
+  backward(dy: Float32Array, x: Float32Array, wv: Float32Array, n: number, m: MaskHandle): { dx: Float32Array; dw: Float32Array };
 }
 
 /** Dense masked layer on raw arrays (native backend): same maths as the tfjs-op path. */
@@ -114,14 +116,17 @@ function sparseLinear(impl: SparseLinearImpl, m: MaskHandle, bMask?: tf.Tensor1D
     const n = x.shape[0];
     const bm = bMask ? tf.mul(b, bMask) : b;
     // Direct views of the backend's arrays (dataSync() would copy pooled ones).
-    const yv = impl.forward(tensorValues(x), tensorValues(w), tensorValues(bm), n, m);
+    // W cannot change between this forward and its backward (optimizers
+    // apply gradients afterwards), so the gathered values are reused.
+    const wv = impl.gather(tensorValues(w), m);
+    const yv = impl.forward(tensorValues(x), wv, tensorValues(bm), n, m);
     if (bMask) bm.dispose();
-    save([x, w]);
+    save([x]);
     return {
       value: tf.tensor2d(yv, [n, m.outDim], 'float32'),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xs, ws] = saved;
-        const g = impl.backward(tensorValues(dy), tensorValues(xs), tensorValues(ws), n, m);
+        const [xs] = saved;
+        const g = impl.backward(tensorValues(dy), tensorValues(xs), wv, n, m);
         const dx = tf.tensor2d(g.dx, [n, m.inDim], 'float32');
         const dw = tf.tensor2d(g.dw, [m.inDim, m.outDim], 'float32');
         const dbRaw = tf.sum(dy, 0);

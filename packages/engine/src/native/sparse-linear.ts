@@ -6,23 +6,26 @@ import { allocF32, allocF32Zeroed } from './pool.ts';
 
 /** CSR forward/backward of maskedLinear on the addon (threads: the addon's setting). */
 export function registerNativeSparse(addon: NativeAddon): void {
-  const gatherW = (w: Float32Array, flatIdx: Int32Array, nnz: number): Float32Array => {
-    const wv = new Float32Array(nnz);
-    addon.gather(w, flatIdx, wv, nnz);
-    return wv;
-  };
   registerSparseLinear(NATIVE_BACKEND_NAME, {
-    forward(x, w, bias, n, m) {
+    gather(w, m) {
+      const wv = new Float32Array(m.nnz);
+      addon.gather(w, m.csr!.flatIdx, wv, m.nnz); // ascending indices: a streaming read of W
+      return wv;
+    },
+    forward(x, wv, bias, n, m) {
       const y = allocF32(n * m.outDim);
       const csc = m.csc!;
-      addon.spmmFwdCsc(x, gatherW(w, csc.flatIdx, m.nnz), csc.colPtr, csc.rowIdx, bias ?? null, y, n, m.inDim, m.outDim, 0);
+      // CSC order from the compact CSR values (random access in nnz floats, not in W).
+      const wvCsc = new Float32Array(m.nnz);
+      addon.gather(wv, csc.toCsr, wvCsc, m.nnz);
+      addon.spmmFwdCsc(x, wvCsc, csc.colPtr, csc.rowIdx, bias ?? null, y, n, m.inDim, m.outDim, 0);
       return y;
     },
-    backward(dy, x, w, n, m) {
+    backward(dy, x, wv, n, m) {
       const csr = m.csr!;
       const dx = allocF32(n * m.inDim);
       const dwv = new Float32Array(m.nnz);
-      addon.spmmBwd(dy, x, gatherW(w, csr.flatIdx, m.nnz), csr.rowPtr, csr.colIdx, dx, dwv, n, m.inDim, m.outDim, 0);
+      addon.spmmBwd(dy, x, wv, csr.rowPtr, csr.colIdx, dx, dwv, n, m.inDim, m.outDim, 0);
       // Dense dW (the optimizer updates the dense variable): zeros off the mask.
       const dw = allocF32Zeroed(m.inDim * m.outDim);
       addon.scatter(dwv, csr.flatIdx, dw, m.nnz);
