@@ -37,6 +37,7 @@ export async function nodesForFile(file: string, workspaceRoot: string): Promise
           executor: 'nx:run-commands',
           options: { command: `${imp} task ${rel} compare`, cwd: '{workspaceRoot}' },
           dependsOn: [{ projects: deps, target: 'run' }],
+          inputs: [],
           cache: false,
         },
       },
@@ -66,7 +67,7 @@ export async function nodesForFile(file: string, workspaceRoot: string): Promise
   const report = taskProject(exp, 'report');
   add({
     name: projectName(exp), root: `pipelines/${exp}`, tags: ['experiment'], implicitDependencies: [report],
-    targets: { run: { executor: 'nx:noop', dependsOn: [{ projects: [report], target: 'run' }], cache: false } },
+    targets: { run: { executor: 'nx:noop', dependsOn: [{ projects: [report], target: 'run' }], inputs: [], cache: false } },
   });
   return projects;
 }
