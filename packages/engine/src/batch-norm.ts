@@ -1,4 +1,5 @@
 import { tf } from './tf.ts';
+import { customGrad3 } from './custom-grad.ts';
 import { nativeAddon } from './native/register.ts';
 import { NATIVE_BACKEND_NAME } from './native/names.ts';
 import { tensorValues } from './native/kernel-util.ts';
@@ -25,7 +26,7 @@ export function batchNormTrain(x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tens
   const addon = nativeAddon();
   if (addon !== undefined && tf.getBackend() === NATIVE_BACKEND_NAME) {
     const mean = new Float32Array(c), variance = new Float32Array(c), invstd = new Float32Array(c);
-    const f = tf.customGrad((xt: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+    const f = customGrad3((xt: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
       const y = allocF32(n * c);
       addon.bnFwd(tensorValues(xt), tensorValues(g), tensorValues(b), eps, y, mean, variance, invstd, n, c, 0);
       // x and gamma are read again in the backward pass: save() keeps them
@@ -46,7 +47,7 @@ export function batchNormTrain(x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tens
   }
   // customGrad runs the forward inside a tidy(): statistics leave it as data.
   let meanData!: Float32Array, varData!: Float32Array;
-  const f = tf.customGrad((xt: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+  const f = customGrad3((xt: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
     const mean = tf.mean(xt, 0);
     const centred = tf.sub(xt, mean);
     const variance = tf.mean(tf.square(centred), 0);

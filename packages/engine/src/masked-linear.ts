@@ -1,4 +1,5 @@
 import { tf } from './tf.ts';
+import { customGrad3 } from './custom-grad.ts';
 import type { MaskHandle } from './mask-handle.ts';
 import { tensorValues } from './native/kernel-util.ts';
 
@@ -70,7 +71,7 @@ export function maskedLinear(
 }
 
 function denseLinear(m: MaskHandle, bMask?: tf.Tensor1D) {
-  return tf.customGrad((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+  return customGrad3((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
     const wm = tf.mul(w, m.dense) as tf.Tensor2D;
     const bm = bMask ? tf.mul(b, bMask) : b;
     const value = tf.add(tf.matMul(x as tf.Tensor2D, wm), bm);
@@ -91,7 +92,7 @@ function denseLinear(m: MaskHandle, bMask?: tf.Tensor1D) {
 }
 
 function nativeDenseLinear(impl: DenseLinearImpl, m: MaskHandle, bMask?: tf.Tensor1D) {
-  return tf.customGrad((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+  return customGrad3((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
     const n = x.shape[0];
     const bm = bMask ? tf.mul(b, bMask) : b;
     const wm = tf.tensor2d(impl.maskWeights(tensorValues(w), m), [m.inDim, m.outDim], 'float32');
@@ -112,7 +113,7 @@ function nativeDenseLinear(impl: DenseLinearImpl, m: MaskHandle, bMask?: tf.Tens
 }
 
 function sparseLinear(impl: SparseLinearImpl, m: MaskHandle, bMask?: tf.Tensor1D) {
-  return tf.customGrad((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+  return customGrad3((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
     const n = x.shape[0];
     const bm = bMask ? tf.mul(b, bMask) : b;
     // Direct views of the backend's arrays (dataSync() would copy pooled ones).

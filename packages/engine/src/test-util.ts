@@ -36,9 +36,3 @@ export function assertClose(a: ArrayLike<number>, b: ArrayLike<number>, tol: num
   const e = relErr(a, b);
   assert.ok(e <= tol, `${what}: relative error ${e} > ${tol}`);
 }
-
-/** Runs fn on a backend and returns plain arrays (tensors disposed). */
-export async function onBackend<T>(backend: 'native' | 'cpu' | 'wasm', fn: () => T): Promise<T> {
-  await useBackend(backend);
-  return tf.tidy(fn);
-}

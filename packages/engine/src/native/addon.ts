@@ -19,9 +19,21 @@ export interface NativeAddon {
     dy: Float32Array, x: Float32Array, wv: Float32Array, rowPtr: Int32Array, col: Int32Array, dx: Float32Array,
     dwv: Float32Array, n: number, inDim: number, outDim: number, threads: number,
   ): void;
+  bnFwd(
+    x: Float32Array, gamma: Float32Array | null, beta: Float32Array | null, eps: number, y: Float32Array,
+    mean: Float32Array, variance: Float32Array, invstd: Float32Array, n: number, c: number, threads: number,
+  ): void;
+  bnBwd(
+    dy: Float32Array, x: Float32Array, gamma: Float32Array | null, mean: Float32Array, invstd: Float32Array,
+    dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, n: number, c: number, threads: number,
+  ): void;
+  /** out = a ∘ b; op/bc: enums of native/elementwise.c; c = row length for row/column broadcasts. */
+  binary(op: number, bc: number, a: Float32Array, b: Float32Array, out: Float32Array, n: number, c: number): void;
+  unary(op: number, x: Float32Array, out: Float32Array, n: number, alpha: number): void;
+  /** Reduce [n, c] over axis 0 (out: c) or 1 (out: n). */
+  reduce(op: number, axis: 0 | 1, x: Float32Array, out: Float32Array, n: number, c: number): void;
   gather(src: Float32Array, idx: Int32Array, dst: Float32Array, n: number): void;
   scatter(src: Float32Array, idx: Int32Array, dst: Float32Array, n: number): void;
-  [fn: string]: unknown;
 }
 
 const PKG_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -48,7 +48,7 @@ function guardAliasing(kernel: NativeKernel): NativeKernel {
       if (Object.values(args.inputs).some((t) => t !== undefined && t.dataId === o.dataId)) continue;
       const d = args.backend.data.get(o.dataId);
       if (d !== undefined && !isPooled(d.values) && sharesPooledBuffer(d.values)) {
-        d.values = (d.values as Float32Array).slice();
+        d.values = (d.values as unknown as Float32Array).slice();
       }
     }
     return out;
