@@ -62,19 +62,30 @@ function timeOurs(c: Case): Timing {
   return { step_ms: median(wall), cpu_ms: median(cpu) };
 }
 
-function timeTorch(c: Case): Map<number, Timing> {
+/**
+ * PyTorch configurations: torch.set_num_threads(1|2) (OpenBLAS still uses
+ * every core for GEMMs, its own default) and "1core" (OPENBLAS_NUM_THREADS=1
+ * as well: a true single-core run, compared with our IMP_THREADS=1).
+ */
+function timeTorch(c: Case): Map<string, Timing> {
   const script = fileURLToPath(new URL('./torch_step.py', import.meta.url));
   const steps = c.batch <= 100 ? STEPS * 5 : STEPS;
-  const spec = { cases: [{ name: c.name, sizes: c.sizes, batch: c.batch, density: c.density }], threads: TORCH_THREADS, steps, warmup: WARMUP };
-  const r = spawnSync('/usr/bin/python3', [script, JSON.stringify(spec)], { encoding: 'utf8' });
-  const out = new Map<number, Timing>();
-  if (r.status !== 0) {
-    console.error(`torch reference failed: ${(r.stderr || r.error?.message || '').trim().split('\n').slice(-2).join(' ')}`);
-    return out;
-  }
-  for (const line of r.stdout.trim().split('\n')) {
-    const o = JSON.parse(line) as { threads: number; step_ms: number; cpu_ms: number };
-    out.set(o.threads, { step_ms: o.step_ms, cpu_ms: o.cpu_ms });
+  const out = new Map<string, Timing>();
+  const runs: [string, number[], Record<string, string>][] = [
+    ['t', TORCH_THREADS, {}],
+    ['1core', [1], { OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' }],
+  ];
+  for (const [label, threads, env] of runs) {
+    const spec = { cases: [{ name: c.name, sizes: c.sizes, batch: c.batch, density: c.density }], threads, steps, warmup: WARMUP };
+    const r = spawnSync('/usr/bin/python3', [script, JSON.stringify(spec)], { encoding: 'utf8', env: { ...process.env, ...env } });
+    if (r.status !== 0) {
+      console.error(`torch reference failed: ${(r.stderr || r.error?.message || '').trim().split('\n').slice(-2).join(' ')}`);
+      continue;
+    }
+    for (const line of r.stdout.trim().split('\n')) {
+      const o = JSON.parse(line) as { threads: number; step_ms: number; cpu_ms: number };
+      out.set(label === 't' ? `t${o.threads}` : label, { step_ms: o.step_ms, cpu_ms: o.cpu_ms });
+    }
   }
   return out;
 }
@@ -97,41 +108,71 @@ async function agreementWithCpu(backend: string): Promise<number> {
 }
 
 const r2 = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? null : Math.round(v * 100) / 100);
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
 const info: EngineInfo = await initEngine();
-console.log(`engine: ${JSON.stringify(info)}\ncores: ${os.availableParallelism()}  load avg before: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-console.log('\ncase         u        path    ours ms (cpu)     torch 1t ms (cpu)   torch 2t ms (cpu)   ours/torch_best');
+const cores = info.threads ?? 1;
+console.log(`engine: ${JSON.stringify(info)}\ncores: ${os.availableParallelism()}  load avg before: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}  rounds: ${ROUNDS}`);
+
+type Row = { ours: Timing; ours1: Timing; torch: Map<string, Timing> };
+const medT = (ts: Timing[]): Timing => ({ step_ms: median(ts.map((t) => t.step_ms)), cpu_ms: median(ts.map((t) => t.cpu_ms)) });
+const rounds = new Map<string, Row[]>();
+for (let r = 0; r < ROUNDS; r++) {
+  for (const c of CASES) {
+    await initEngine({ threads: cores, warn: () => {} });
+    const ours = timeOurs(c);
+    await initEngine({ threads: 1, warn: () => {} });
+    const ours1 = timeOurs(c);
+    const torch = timeTorch(c);
+    if (!rounds.has(c.name)) rounds.set(c.name, []);
+    rounds.get(c.name)!.push({ ours, ours1, torch });
+    process.stderr.write(`  round ${r + 1} ${c.name}: ours ${ours.step_ms.toFixed(1)} ms, torch ${[...torch.entries()].map(([k, v]) => `${k} ${v.step_ms.toFixed(1)}`).join(', ')}\n`);
+  }
+}
+await initEngine({ threads: cores, warn: () => {} });
+// Median over rounds of the per-round medians.
+const results = new Map<string, Row>();
+for (const [name, rows] of rounds) {
+  const torch = new Map<string, Timing>();
+  for (const k of ['t1', 't2', '1core']) {
+    const ts = rows.map((x) => x.torch.get(k)).filter((t): t is Timing => t !== undefined);
+    if (ts.length) torch.set(k, medT(ts));
+  }
+  results.set(name, { ours: medT(rows.map((x) => x.ours)), ours1: medT(rows.map((x) => x.ours1)), torch });
+}
+
+const f = (t?: Timing) => (t ? `${t.step_ms.toFixed(1)} (${t.cpu_ms.toFixed(0)})` : '-').padStart(14);
+console.log(`\nwall ms per step (process CPU ms in parentheses); ours ${cores}t = our default, torch tN = torch.set_num_threads(N)`);
+console.log(`case         u        path    ${'ours ' + cores + 't'.padEnd(0)}      torch t1       torch t2     ours 1core    torch 1core   ours/best torch`);
 const stepMs: Record<string, unknown> = {};
-const results = new Map<string, { ours: Timing; torch: Map<number, Timing> }>();
 for (const c of CASES) {
-  const ours = timeOurs(c);
-  const torch = timeTorch(c);
-  results.set(c.name, { ours, torch });
-  const t1 = torch.get(1), t2 = torch.get(2);
+  const { ours, ours1, torch } = results.get(c.name)!;
+  const t1 = torch.get('t1'), t2 = torch.get('t2'), t1c = torch.get('1core');
   const best = Math.min(t1?.step_ms ?? Infinity, t2?.step_ms ?? Infinity);
   const sparse = info.backend === 'native' && c.density < SPARSE_DENSITY_THRESHOLD;
   stepMs[c.name] = {
     density: Number(c.density.toPrecision(4)), path: sparse ? 'csr' : 'dense',
-    ours: r2(ours.step_ms), ours_cpu: r2(ours.cpu_ms),
-    torch_t1: r2(t1?.step_ms), torch_t1_cpu: r2(t1?.cpu_ms), torch_t2: r2(t2?.step_ms), torch_t2_cpu: r2(t2?.cpu_ms),
+    ours: r2(ours.step_ms), ours_cpu: r2(ours.cpu_ms), ours_1core: r2(ours1.step_ms),
+    torch_t1: r2(t1?.step_ms), torch_t2: r2(t2?.step_ms), torch_1core: r2(t1c?.step_ms),
+    torch_t1_cpu: r2(t1?.cpu_ms),
   };
-  const f = (t?: Timing) => (t ? `${t.step_ms.toFixed(1)} (${t.cpu_ms.toFixed(0)})` : '-').padStart(17);
-  console.log(`${c.name.padEnd(12)} ${c.density.toFixed(4).padEnd(8)} ${(sparse ? 'csr' : 'dense').padEnd(6)} ${f(ours)}   ${f(t1)}   ${f(t2)}   ${Number.isFinite(best) ? (ours.step_ms / best).toFixed(2) : '-'}`);
+  console.log(`${c.name.padEnd(12)} ${c.density.toFixed(4).padEnd(8)} ${(sparse ? 'csr' : 'dense').padEnd(6)} ${f(ours)} ${f(t1)} ${f(t2)} ${f(ours1)} ${f(t1c)}   ${Number.isFinite(best) ? (ours.step_ms / best).toFixed(2) : '-'}`);
 }
 const agree = info.backend === 'cpu' ? 0 : await agreementWithCpu(info.backend);
 const dense = results.get('fcn_dense');
-const tBest = dense ? Math.min(dense.torch.get(1)?.step_ms ?? Infinity, dense.torch.get(2)?.step_ms ?? Infinity) : Infinity;
-const threads = info.threads ?? 1;
-const tSame = dense?.torch.get(Math.min(threads, 2))?.step_ms;
+const tBest = dense ? Math.min(dense.torch.get('t1')?.step_ms ?? Infinity, dense.torch.get('t2')?.step_ms ?? Infinity) : Infinity;
+const tSame = dense?.torch.get(`t${Math.min(cores, 2)}`)?.step_ms;
+const t1core = dense?.torch.get('1core')?.step_ms;
 const u2 = CASES.filter((c) => c.sizes === FCN && c.density <= 0.02).map((c) => results.get(c.name)!.ours.step_ms);
 const summary = {
   backend: info.backend,
   engine: info,
-  threads,
+  threads: cores,
   steps: STEPS,
+  rounds: ROUNDS,
   step_ms: stepMs,
   dense_ratio_vs_torch: dense ? r2(dense.ours.step_ms / tBest) : null,
   dense_ratio_vs_torch_same_threads: dense && tSame ? r2(dense.ours.step_ms / tSame) : null,
-  dense_cpu_ratio_vs_torch_1t: dense?.torch.get(1) ? r2(dense.ours.cpu_ms / dense.torch.get(1)!.cpu_ms) : null,
+  dense_ratio_vs_torch_1core: dense && t1core ? r2(dense.ours1.step_ms / t1core) : null,
   sparse_step_ratio_u2: dense && u2.length ? r2(Math.min(...u2) / dense.ours.step_ms) : null,
   agreement_vs_cpu_rel: Number(agree.toExponential(2)),
   load_avg: os.loadavg().map((l) => r2(l)),
