@@ -16,3 +16,4 @@ export * from './stage.ts';
 export * from './stage-cli.ts';
 export * from './fcn-arch.ts';
 export * from './params-files.ts';
+export * from './fcn-init.ts';

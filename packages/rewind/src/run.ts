@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { ArtifactError, writeTensorFile, type NamedTensor, type StageContext } from '@imp/artifacts';
-import { glorotNormal } from './glorot.ts';
+import { glorotNormal } from '@imp/artifacts';
 import { loadMaskFor, loadParams, type LoadedParams } from '@imp/artifacts';
 import type { RewindConfig } from './stage.ts';
 

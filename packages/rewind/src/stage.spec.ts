@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ArtifactError, openArtifact, readTensorFile, runStage } from '@imp/artifacts';
 import { rewindStage } from './stage.ts';
-import { glorotNormal } from './glorot.ts';
+import { glorotNormal } from '@imp/artifacts';
 import { fakeMask, fakeParams, tempStore } from './test-helpers.ts';
 
 const quiet = () => {};

@@ -6,7 +6,7 @@ import { BatchSampler, gatherRows } from './batches.ts';
 import { loadCheckpoint, removeWorkDir, saveCheckpoint, type TrainState } from './checkpoint.ts';
 import { loadDataset } from './dataset-io.ts';
 import { evaluate } from './evaluate.ts';
-import { glorotNormal } from './glorot.ts';
+import { glorotNormal } from '@imp/artifacts';
 import { Net, type LayerValues } from './model.ts';
 import { Optimizer } from './optimizer.ts';
 import { loadMaskFor, loadParams } from '@imp/artifacts';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ArtifactError, ConfigError, openArtifact, readMetricsFile, readTensorFile, runStage } from '@imp/artifacts';
 import { trainStage } from './stage.ts';
-import { glorotNormal } from './glorot.ts';
+import { glorotNormal } from '@imp/artifacts';
 import { paramsBytes, quiet, syntheticDataset, syntheticMask, tempStore } from './test-helpers.ts';
 
 const base = { arch: 'f12:f8:x', steps: 60, batchSize: 32, evalEvery: 20, checkpointEvery: 25, rewindStep: 10, trainEvalSize: 100 };
