@@ -68,7 +68,7 @@ test('NLGP vs its Gaussian clone: same covariance (analytic and empirical), NLGP
 });
 
 test('NLGP source: balanced interleaved classes, float32 chw, deterministic by seed, 20k 28x28 quickly', async () => {
-  const cfg = { name: 'nlgp', variant: 'nlgp', size: 28, xi: [1, 3], gain: 3, n_train: 20000, n_val: 11 } as const;
+  const cfg = { name: 'nlgp', variant: 'nlgp' as const, size: 28, xi: [1, 3], gain: 3, n_train: 20000, n_val: 11 };
   const t = performance.now();
   const a = await nlgpSource.load(cfg, { rng: new Rng(5, 1), seed: 5, log: () => {} });
   const secs = (performance.now() - t) / 1000;

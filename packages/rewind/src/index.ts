@@ -1,3 +1,3 @@
 export { rewindStage, RewindConfig } from './stage.ts';
-export { glorotNormal } from './glorot.ts';
+export { glorotNormal } from '@imp/artifacts';
 export { rewoundTensors } from './run.ts';
