@@ -9,7 +9,6 @@ import {
 } from './elementwise-kernels.ts';
 import { registerNativeSparse } from './sparse-linear.ts';
 import { registerNativeDense } from './dense-linear.ts';
-
 import { NATIVE_BACKEND_NAME as NATIVE_BACKEND } from './names.ts';
 
 /** The cpu backend with a native data path: same tensor storage, faster kernels. */
@@ -36,9 +35,11 @@ class NativeBackend extends MathBackendCPU {
 }
 
 /**
- * Wraps a kernel so that no output aliases a pooled input array (tfjs-cpu's
- * Slice/Split/Unpack return subarray views; reshape-like kernels share the
- * dataId itself, which refcounting already covers).
+ * Wraps a tfjs-cpu kernel so that no output aliases a pooled array under a new
+ * dataId (cpu Slice/Split/Unpack return subarray views of their input).
+ * cpu kernels never allocate from the pool, so any output whose buffer is
+ * pooled aliases an input and is copied. Reshape-like kernels return the
+ * input's dataId itself, which refcounting already covers.
  */
 function guardAliasing(kernel: NativeKernel): NativeKernel {
   return (args) => {
@@ -47,7 +48,7 @@ function guardAliasing(kernel: NativeKernel): NativeKernel {
     for (const o of outs) {
       if (Object.values(args.inputs).some((t) => t !== undefined && t.dataId === o.dataId)) continue;
       const d = args.backend.data.get(o.dataId);
-      if (d !== undefined && !isPooled(d.values) && sharesPooledBuffer(d.values)) {
+      if (d !== undefined && sharesPooledBuffer(d.values)) {
         d.values = (d.values as unknown as Float32Array).slice();
       }
     }
@@ -97,7 +98,7 @@ export function setupNativeBackend(threads: number): { blas: string; threads: nu
     registered = { addon };
   }
   const info = addon.info();
-  return { blas: info.blas.trim(), threads, simd: info.simd !== "" };
+  return { blas: info.blas.trim(), threads, simd: info.simd !== '' };
 }
 
 export function nativeAddon(): NativeAddon | undefined {
