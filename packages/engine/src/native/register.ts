@@ -79,10 +79,11 @@ export function setupNativeBackend(threads: number): { blas: string; threads: nu
   if (registered === undefined) {
     const cpuKernels = tf.getKernelsForBackend('cpu');
     const byName = new Map(cpuKernels.map((k) => [k.kernelName, k.kernelFunc as unknown as NativeKernel]));
+    // Fallbacks of our kernels are cpu kernels too: guarded the same way.
     const cpu = (name: string): NativeKernel => {
       const k = byName.get(name);
       if (k === undefined) throw new Error(`cpu kernel ${name} missing`);
-      return k;
+      return guardAliasing(k);
     };
     const ours = overrides(addon, cpu);
     for (const k of cpuKernels) {
