@@ -16,7 +16,8 @@ static int g_openblas_current = -1;
 
 // Below this many multiply-adds a second thread costs more than it saves
 // (spawn + split overhead, cache sharing): LeNet-300-100 at batch 100 (24M
-// multiply-adds per product) steps 20% faster on one thread than on two.
+// multiply-adds per product) steps 10-20% faster with one-thread GEMMs than
+// with two (our split or OpenBLAS' threads), measured.
 #define GEMM_MT_MIN_MACS (64L * 1024 * 1024)
 
 void imp_gemm_set_max_threads(int n) { g_max_threads = n < 1 ? 1 : n; }
