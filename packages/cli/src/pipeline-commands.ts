@@ -1,4 +1,5 @@
 import { basename, dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
 import type { Command } from 'commander';
 import { execa } from 'execa';
 import { ConfigError, storeRoot, stageCommand, runStage, workspaceRoot } from '@imp/artifacts';
@@ -9,6 +10,8 @@ import {
 import { table } from './format.ts';
 
 const pipelinesDir = () => join(workspaceRoot(), 'pipelines');
+/** The workspace's own Nx, run directly (npx adds half a second to every run). */
+const nxBin = () => join(dirname(createRequire(import.meta.url).resolve('nx/package.json')), 'dist', 'bin', 'nx.js');
 
 async function loadPlan(ref: string): Promise<Plan> {
   const loaded = loadExperimentFile(findExperimentFile(ref, pipelinesDir()));
@@ -30,10 +33,11 @@ async function run(ref: string, opts: { plan?: boolean; json?: boolean; skipNxCa
   }
   const name = loaded.kind === 'experiment' ? loaded.experiment.name : loaded.comparison.name;
   const t0 = performance.now();
-  const nxArgs = ['nx', 'run', `${projectName(name)}:run`, '--output-style=stream', ...(opts.skipNxCache ? ['--skip-nx-cache'] : [])];
-  const r = await execa('npx', nxArgs, {
+  const nxArgs = [nxBin(), 'run', `${projectName(name)}:run`, '--output-style=stream', ...(opts.skipNxCache ? ['--skip-nx-cache'] : [])];
+  const r = await execa(process.execPath, nxArgs, {
     cwd: workspaceRoot(), stdio: 'inherit', reject: false,
-    env: { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_SKIP_NX_CACHE: opts.skipNxCache ? 'true' : undefined },
+    // In-process plugins: spawning a worker per plugin costs more than a fully cached run.
+    env: { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_ISOLATE_PLUGINS: 'false', NX_SKIP_NX_CACHE: opts.skipNxCache ? 'true' : undefined },
   });
   if (r.exitCode !== 0) process.exit(r.exitCode ?? 1);
   const secs = ((performance.now() - t0) / 1000).toFixed(1);
@@ -106,5 +110,4 @@ export function addPipelineCommands(program: Command) {
         const argv = process.argv.slice(process.argv.indexOf(name) + 1);
         await stageCommand(def).parseAsync(argv, { from: 'user' });
       });
-  void dirname;
 }

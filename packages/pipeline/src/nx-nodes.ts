@@ -67,7 +67,7 @@ export async function nodesForFile(file: string, workspaceRoot: string): Promise
   const report = taskProject(exp, 'report');
   add({
     name: projectName(exp), root: `pipelines/${exp}`, tags: ['experiment'], implicitDependencies: [report],
-    targets: { run: { executor: 'nx:noop', dependsOn: [{ projects: [report], target: 'run' }], inputs: [], cache: false } },
+    targets: { run: { executor: 'nx:noop', dependsOn: [{ projects: [report], target: 'run' }], inputs: [], cache: true } },
   });
   return projects;
 }
