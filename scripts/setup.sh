@@ -14,6 +14,10 @@ dpkg -s libopenblas-dev >/dev/null 2>&1 || need+=(libopenblas-dev)
 dpkg -s dataset-fashion-mnist >/dev/null 2>&1 || need+=(dataset-fashion-mnist)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 if [ "$with_torch" = 1 ]; then dpkg -s python3-torch >/dev/null 2>&1 || need+=(python3-torch python3-numpy); fi
+# The photo source fetches python3-skimage with `apt-get download`, which needs package lists.
+lists_missing=0
+if command -v apt-get >/dev/null && ! ls /var/lib/apt/lists/*_Packages* >/dev/null 2>&1; then lists_missing=1; fi
+if [ "$lists_missing" = 1 ] && [ ${#need[@]} -eq 0 ] && [ "$(id -u)" = 0 ]; then apt-get update -qq >/dev/null || true; fi
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "setup: installing Debian packages: ${need[*]}" >&2
