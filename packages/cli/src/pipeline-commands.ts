@@ -20,7 +20,7 @@ async function loadPlan(ref: string): Promise<Plan> {
 }
 
 /** `imp run`: the experiment's DAG through Nx, which skips every stage whose inputs are unchanged. */
-async function run(ref: string, opts: { plan?: boolean; json?: boolean; skipNxCache?: boolean }) {
+async function run(ref: string, opts: { plan?: boolean; json?: boolean; skipNxCache?: boolean; parallel: string }) {
   const file = findExperimentFile(ref, pipelinesDir());
   const loaded = loadExperimentFile(file);
   if (opts.plan) {
@@ -33,7 +33,7 @@ async function run(ref: string, opts: { plan?: boolean; json?: boolean; skipNxCa
   }
   const name = loaded.kind === 'experiment' ? loaded.experiment.name : loaded.comparison.name;
   const t0 = performance.now();
-  const nxArgs = [nxBin(), 'run', `${projectName(name)}:run`, '--output-style=stream', ...(opts.skipNxCache ? ['--skip-nx-cache'] : [])];
+  const nxArgs = [nxBin(), 'run', `${projectName(name)}:run`, '--output-style=stream', `--parallel=${opts.parallel}`, ...(opts.skipNxCache ? ['--skip-nx-cache'] : [])];
   const r = await execa(process.execPath, nxArgs, {
     cwd: workspaceRoot(), stdio: 'inherit', reject: false,
     // In-process plugins: spawning a worker per plugin costs more than a fully cached run.
@@ -97,6 +97,7 @@ export function addPipelineCommands(program: Command) {
   program.command('run <experiment>').description('run an experiment (name in pipelines/ or a file) through Nx; only changed stages run')
     .option('--plan', 'print each stage command in order instead of running (for external schedulers)')
     .option('--json', 'with --plan: JSON').option('--skip-nx-cache', 'ignore the Nx cache (stages still skip existing artifacts)')
+    .option('--parallel <n>', 'stage runs at once (the engine already uses both cores for one)', '1')
     .action(run);
   program.command('status <experiment>').description('which stages are done, stale or missing, and why').option('--json').action(status);
   program.command('diff <expA> <expB>').description('which stages differ between two experiments, and in which config keys').option('--json').action(diff);
