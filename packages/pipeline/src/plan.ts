@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { plannedArtifact, storeRoot, type Kind, type PlannedOutput } from '@imp/artifacts';
 import type { Experiment, StageImpl } from './experiment-schema.ts';
 import { stageHandle, type StageHandle } from './stage-handle.ts';
@@ -45,7 +44,6 @@ function pick(task: PlannedTask, kind: Kind, role?: string): TaskInput {
  */
 export async function planExperiment(exp: Experiment, store = storeRoot()): Promise<Plan> {
   const tasks: PlannedTask[] = [];
-  const byName = new Map<string, PlannedTask>();
   const where = (t: string, block: string) => `experiment '${exp.name}' ${block}.config (task ${t})`;
 
   const add = async (name: string, block: string, impl: StageImpl, config: Record<string, unknown>, inputs: Record<string, TaskInput>) => {
@@ -65,7 +63,6 @@ export async function planExperiment(exp: Experiment, store = storeRoot()): Prom
       dependsOn: [...new Set(Object.values(inputs).map((i) => i.task))],
     };
     tasks.push(task);
-    byName.set(name, task);
     return task;
   };
 
@@ -109,14 +106,9 @@ export async function planExperiment(exp: Experiment, store = storeRoot()): Prom
   const analysis = await add('analysis', 'analysis', exp.analysis.stage, exp.analysis.config, analysisInputs);
   const { extends: _x, ...shown } = exp;
   await add('report', 'report', exp.report.stage, { title: exp.description || exp.name, experimentConfig: shown, ...exp.report.config, experiment: exp.name }, { analysis: pick(analysis, 'analysis') });
-  void byName;
   return { experiment: exp, store, tasks };
 }
 
 export function taskOutputDirs(t: PlannedTask): string[] {
   return Object.values(t.outputs).map((o) => o.dir);
-}
-
-export function relativeToStore(store: string, dir: string): string {
-  return dir.startsWith(store) ? dir.slice(store.length + 1) : join(dir);
 }
