@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { writeArtifact, writeMetricsFile, writeTensorFile } from '@imp/artifacts';
@@ -60,6 +60,22 @@ test('imp verify exits 0 only when every file checks out', () => {
   const missing = imp('show', 'nope');
   assert.equal(missing.code, 1);
   assert.match(missing.err, /^error: no artifact 'nope'/);
+});
+
+test('imp gc removes crashed-write leftovers and stale checkpoints, never artifacts', () => {
+  mkdirSync(join(store, '.tmp', 'metrics-x.123.ab'), { recursive: true });
+  mkdirSync(join(store, '.work', 'abc'), { recursive: true });
+  writeFileSync(join(store, '.work', 'abc', 'checkpoint.arrow'), Buffer.alloc(2048));
+  const dry = imp('gc', '--dry-run');
+  assert.match(dry.out, /2 entries, 2\.0 KB \(dry run\)/);
+  assert.ok(existsSync(join(store, '.work', 'abc')));
+  assert.match(imp('gc').out, /removed\s+\.work\/abc/);
+  assert.ok(!existsSync(join(store, '.work', 'abc')) && !existsSync(join(store, '.tmp', 'metrics-x.123.ab')));
+  // No experiment in pipelines/ plans these test artifacts: --unreferenced lists both.
+  const un = imp('gc', '--unreferenced', '--dry-run');
+  assert.equal(un.code, 0, un.err);
+  assert.match(un.out, /2 entries/);
+  assert.match(imp('ls').out, /2 artifacts/);
 });
 
 test.after(() => rmSync(store, { recursive: true, force: true }));

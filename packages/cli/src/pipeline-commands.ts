@@ -2,10 +2,10 @@ import { basename, dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import type { Command } from 'commander';
 import { execa } from 'execa';
-import { ConfigError, storeRoot, stageCommand, runStage, workspaceRoot } from '@imp/artifacts';
+import { ConfigError, storeRoot, stageCommand, workspaceRoot } from '@imp/artifacts';
 import {
-  PACKAGE_STAGES, diffPlans, executeTask, findExperimentFile, loadExperimentFile, packageStage, planExperiment, planStatus, projectName, taskArgv,
-  type Plan,
+  PACKAGE_STAGES, comparisonPage, diffPlans, executeTask, planComparison, findExperimentFile, loadExperimentFile, packageStage, planExperiment, planStatus, projectName, taskArgv,
+  type Comparison, type Plan,
 } from '@imp/pipeline';
 import { table } from './format.ts';
 
@@ -62,16 +62,10 @@ async function task(file: string, taskName: string, opts: { expect?: string }) {
   console.log(`${taskName}: ${r.skipped ? 'up to date (content-addressed artifact exists)' : 'done'} → ${Object.values(t.outputs).map((o) => basename(o.dir)).join(', ')}`);
 }
 
-async function runComparison(c: import('@imp/pipeline').Comparison) {
-  const inputs: Record<string, string> = {};
-  for (const name of c.compare) {
-    const plan = await loadPlan(name);
-    const report = plan.tasks.find((t) => t.name === 'report')!;
-    inputs[`report.${name}`] = Object.values(report.outputs)[0]!.dir;
-  }
-  const def = await packageStage(typeof c.stage === 'string' ? c.stage : 'compare');
-  const r = await runStage(def, { config: { title: c.name, grouping: c.description, ...c.config }, inputs, store: storeRoot() });
-  console.log(`compare ${c.name} → ${Object.values(r.outputs).map((o) => join(o.dir, 'index.html')).join(', ')}`);
+async function runComparison(c: Comparison) {
+  const t = await planComparison(c, pipelinesDir(), storeRoot());
+  await executeTask({ store: storeRoot(), experiment: { name: c.name } }, t);
+  console.log(`compare ${c.name} → ${comparisonPage(t)}`);
 }
 
 async function status(ref: string, opts: { json?: boolean }) {

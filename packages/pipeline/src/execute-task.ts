@@ -2,7 +2,13 @@ import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { ArtifactError, MANIFEST_FILE, runStage } from '@imp/artifacts';
-import type { Plan, PlannedTask } from './plan.ts';
+import type { PlannedTask } from './plan.ts';
+
+/** What running a task needs of its plan. */
+export interface RunContext {
+  store: string;
+  experiment: { name: string };
+}
 
 /** Where the last run of each task is remembered, for `imp status` ("stale, and why"). */
 export function runRecordPath(store: string, experiment: string, task: string): string {
@@ -24,7 +30,7 @@ export function taskArgv(t: PlannedTask, store: string): string[] {
 }
 
 /** Runs one planned task (package stage in-process, or an external command through execa). */
-export async function executeTask(plan: Plan, t: PlannedTask): Promise<{ skipped: boolean }> {
+export async function executeTask(plan: RunContext, t: PlannedTask): Promise<{ skipped: boolean }> {
   let skipped: boolean;
   if (t.stage.def) {
     const r = await runStage(t.stage.def, { config: t.config, inputs: inputDirs(t), store: plan.store });

@@ -6,3 +6,4 @@ export * from './plan.ts';
 export * from './execute-task.ts';
 export * from './status.ts';
 export * from './nx-nodes.ts';
+export * from './plan-comparison.ts';
