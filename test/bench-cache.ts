@@ -9,7 +9,12 @@ const exp = process.argv[2] ?? 'quick';
 const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' };
 const imp = (...a: string[]) => {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [join(repo, 'packages/cli/bin/imp.js'), ...a], { cwd: repo, env, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync(process.execPath, [join(repo, 'packages/cli/bin/imp.js'), ...a], {
+    cwd: repo,
+    env,
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
   if (r.status !== 0) {
     process.stderr.write(r.stdout + r.stderr);
     process.exit(1);
@@ -22,10 +27,19 @@ console.log(`fill: ${first.s.toFixed(1)} s`);
 const times: number[] = [];
 for (let i = 0; i < 3; i++) {
   const r = imp('run', exp);
-  const m = r.out.match(/Nx read the output from the cache instead of running the command for (\d+) out of (\d+) tasks/);
+  const m = r.out.match(
+    /Nx read the output from the cache instead of running the command for (\d+) out of (\d+) tasks/,
+  );
   if (!m || m[1] !== m[2]) throw new Error(`rerun ${i} was not fully cached:\n${r.out.slice(-1500)}`);
   times.push(r.s);
   console.log(`cached rerun ${i + 1}: ${r.s.toFixed(2)} s (${m[1]}/${m[2]} tasks from cache)`);
 }
 times.sort((a, b) => a - b);
-console.log(JSON.stringify({ experiment: exp, cached_rerun_s: Number(times[1]!.toFixed(3)), runs_s: times.map((t) => Number(t.toFixed(3))), goal_s: 3 }));
+console.log(
+  JSON.stringify({
+    experiment: exp,
+    cached_rerun_s: Number(times[1]!.toFixed(3)),
+    runs_s: times.map((t) => Number(t.toFixed(3))),
+    goal_s: 3,
+  }),
+);

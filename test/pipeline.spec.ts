@@ -9,14 +9,32 @@ const tiny = {
   name: 'tiny',
   description: 'tiny IMP for the pipeline tests',
   seed: 1,
-  data: { config: { source: { name: 'mnist' }, transforms: [{ name: 'subset', split: 'train', n: 1000 }, { name: 'subset', split: 'val', n: 300 }] } },
+  data: {
+    config: {
+      source: { name: 'mnist' },
+      transforms: [
+        { name: 'subset', split: 'train', n: 1000 },
+        { name: 'subset', split: 'val', n: 300 },
+      ],
+    },
+  },
   train: { config: { arch: 'f24:f12:x', steps: 40, batchSize: 50, lr: 0.1, evalEvery: 20 } },
   prune: { levels: 2, config: { fraction: 0.3 } },
   rewind: { step: 10, config: { mode: 'late' } },
   analysis: { config: {} },
 };
-const ALL = ['data', 'train-L0', 'mask-L1', 'rewind-L1', 'train-L1', 'mask-L2', 'rewind-L2', 'train-L2', 'analysis', 'report'];
-
+const ALL = [
+  'data',
+  'train-L0',
+  'mask-L1',
+  'rewind-L1',
+  'train-L1',
+  'mask-L2',
+  'rewind-L2',
+  'train-L2',
+  'analysis',
+  'report',
+];
 
 const ws = makeWorkspace({ tiny });
 const run = () => {
@@ -47,7 +65,8 @@ test('changing the pruning fraction reruns from mask-L1 on, never data or train-
   });
   const ran = run();
   assert.ok(!ran.includes('data') && !ran.includes('train-L0'), ran.join(','));
-  for (const t of ['mask-L1', 'rewind-L1', 'train-L1', 'mask-L2', 'train-L2', 'analysis', 'report']) assert.ok(ran.includes(t), `${t} not rerun: ${ran}`);
+  for (const t of ['mask-L1', 'rewind-L1', 'train-L1', 'mask-L2', 'train-L2', 'analysis', 'report'])
+    assert.ok(ran.includes(t), `${t} not rerun: ${ran}`);
 });
 
 test('swapping the rewind implementation reruns from rewind-L1 on', () => {
@@ -58,14 +77,21 @@ test('swapping the rewind implementation reruns from rewind-L1 on', () => {
     (e.rewind as Record<string, unknown>).stage = alt;
   });
   const ran = run();
-  assert.deepEqual(ran.filter((t) => ['data', 'train-L0', 'mask-L1'].includes(t)), []);
-  for (const t of ['rewind-L1', 'train-L1', 'mask-L2', 'rewind-L2', 'train-L2', 'analysis', 'report']) assert.ok(ran.includes(t), `${t} not rerun: ${ran}`);
+  assert.deepEqual(
+    ran.filter((t) => ['data', 'train-L0', 'mask-L1'].includes(t)),
+    [],
+  );
+  for (const t of ['rewind-L1', 'train-L1', 'mask-L2', 'rewind-L2', 'train-L2', 'analysis', 'report'])
+    assert.ok(ran.includes(t), `${t} not rerun: ${ran}`);
   const st = ws.imp('status', 'tiny');
   assert.match(st.out, /10 done, 0 stale, 0 missing/);
 });
 
 test('deleting .nx/cache does not retrain', () => {
-  const trainDirs = () => readdirSync(ws.store).filter((d) => d.startsWith('parameters-')).map((d) => [d, readFileSync(join(ws.store, d, 'manifest.json'), 'utf8')]);
+  const trainDirs = () =>
+    readdirSync(ws.store)
+      .filter((d) => d.startsWith('parameters-'))
+      .map((d) => [d, readFileSync(join(ws.store, d, 'manifest.json'), 'utf8')]);
   const before = trainDirs();
   rmSync(join(ws.root, '.nx'), { recursive: true, force: true });
   const r = ws.imp('run', 'tiny');

@@ -25,7 +25,16 @@ export function makeWorkspace(experiments: Record<string, unknown>) {
     /** Runs `imp <args>` in the workspace; returns exit code and output. */
     imp(...args: string[]) {
       const r = spawnSync(process.execPath, [join(REPO, 'packages/cli/bin/imp.js'), ...args], {
-        cwd: root, encoding: 'utf8', env: { ...process.env, IMP_STORE: ws.store, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', CI: 'true' },
+        cwd: root,
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          IMP_STORE: ws.store,
+          NX_DAEMON: 'false',
+          NX_NO_CLOUD: 'true',
+          NX_TUI: 'false',
+          CI: 'true',
+        },
         maxBuffer: 64 << 20,
       });
       return { code: r.status, out: `${r.stdout}\n${r.stderr}` };
@@ -37,7 +46,7 @@ export function makeWorkspace(experiments: Record<string, unknown>) {
 
 /** Task names Nx executed (cache misses) in an `imp run` output. */
 export function executedTasks(out: string, experiment: string): string[] {
-  out = out.replace(/\x1b\[[0-9;]*m/g, '');
+  out = out.replace(new RegExp(String.fromCharCode(27) + '\\[[0-9;]*m', 'g'), '');
   const re = new RegExp(`> nx run ${experiment}--(\\S+):run(.*)$`, 'gm');
   const ran: string[] = [];
   for (const m of out.matchAll(re)) if (!/cache/.test(m[2] ?? '')) ran.push(m[1]!);

@@ -44,7 +44,14 @@ exports.createNodes = [
       });
     } catch (e) {
       // The planner's one-line error names the experiment file and field.
-      throw new Error(String(e.stderr || e.message).trim().split('\n').filter(Boolean).pop());
+      throw new Error(
+        String(e.stderr || e.message)
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .pop(),
+        { cause: e },
+      );
     }
     const nodes = JSON.parse(out);
     mkdirSync(join(root, '.nx', 'workspace-data'), { recursive: true });

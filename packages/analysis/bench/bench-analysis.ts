@@ -28,8 +28,22 @@ t = performance.now();
 const ex = await makeSyntheticExperiment(store, QUICK);
 const synthS = (performance.now() - t) / 1000;
 t = performance.now();
-const r = await runStage(analysisStage, { config: {}, inputs: ex.inputs, store, log: (m) => console.error(`[analysis] ${m}`) });
+const r = await runStage(analysisStage, {
+  config: {},
+  inputs: ex.inputs,
+  store,
+  log: (m) => console.error(`[analysis] ${m}`),
+});
 const quickS = (performance.now() - t) / 1000;
-console.error(`synthetic experiment: ${synthS.toFixed(1)} s; analysis: ${quickS.toFixed(2)} s -> ${r.outputs.analysis!.dir}`);
+console.error(
+  `synthetic experiment: ${synthS.toFixed(1)} s; analysis: ${quickS.toFixed(2)} s -> ${r.outputs.analysis!.dir}`,
+);
 if (!process.env.KEEP_BENCH_STORE) rmSync(store, { recursive: true, force: true });
-console.log(JSON.stringify({ dense_smap_s: Number(denseSmapS.toFixed(3)), quick_analysis_s: Number(quickS.toFixed(3)), synthetic_setup_s: Number(synthS.toFixed(3)), goals: { dense_smap_s: 10, quick_analysis_s: 30 } }));
+console.log(
+  JSON.stringify({
+    dense_smap_s: Number(denseSmapS.toFixed(3)),
+    quick_analysis_s: Number(quickS.toFixed(3)),
+    synthetic_setup_s: Number(synthS.toFixed(3)),
+    goals: { dense_smap_s: 10, quick_analysis_s: 30 },
+  }),
+);

@@ -5,18 +5,44 @@ import type { loadDataset, NetParams } from './load.ts';
 import { ablationOrder, mean, std, type AblationMode } from './measures.ts';
 
 /** Node ablation on the val split with stored BN running statistics (spec §4(g)). */
-export function ablate(P: NetParams, M: Map<string, Uint8Array>, ds: ReturnType<typeof loadDataset>, deg1: Int32Array, cfg: AnalysisConfig, level: number, log: (m: string) => void) {
+export function ablate(
+  P: NetParams,
+  M: Map<string, Uint8Array>,
+  ds: ReturnType<typeof loadDataset>,
+  deg1: Int32Array,
+  cfg: AnalysisConfig,
+  level: number,
+  log: (m: string) => void,
+) {
   const layers: LayerParams[] = [];
   for (let l = 1; l < P.dims.length; l++) {
     const get = (n: string) => P.tensors.get(n);
-    const [W, b, gamma, beta, mu, v] = [`W${l}`, `b${l}`, `bn${l}.gamma`, `bn${l}.beta`, `bn${l}.mean`, `bn${l}.var`].map(get);
+    const [W, b, gamma, beta, mu, v] = [
+      `W${l}`,
+      `b${l}`,
+      `bn${l}.gamma`,
+      `bn${l}.beta`,
+      `bn${l}.mean`,
+      `bn${l}.var`,
+    ].map(get);
     if (!W || !b) throw new Error(`params.L${level}: missing W${l}/b${l}`);
     if (!mu || !v) {
       log(`level ${level}: no BN running statistics (bn${l}.mean/var), ablation skipped`);
       return null;
     }
     const fi = P.dims[l - 1]!;
-    layers.push({ W, b, fanIn: fi, fanOut: P.dims[l]!, gamma: gamma ?? new Float32Array(fi).fill(1), beta: beta ?? new Float32Array(fi), mean: mu, var: v, maskW: M.get(`W${l}`), maskB: M.get(`b${l}`) });
+    layers.push({
+      W,
+      b,
+      fanIn: fi,
+      fanOut: P.dims[l]!,
+      gamma: gamma ?? new Float32Array(fi).fill(1),
+      beta: beta ?? new Float32Array(fi),
+      mean: mu,
+      var: v,
+      maskW: M.get(`W${l}`),
+      maskB: M.get(`b${l}`),
+    });
   }
   const net = new MaskedMlp(layers, { offset: ds.offset, scale: ds.scale }, cfg.bn_eps);
   const nAll = ds.val.y.length;
@@ -26,12 +52,16 @@ export function ablate(P: NetParams, M: Map<string, Uint8Array>, ds: ReturnType<
   const y = ds.val.y.subarray(0, n);
   const z1 = net.firstLayer(x, n);
   const h1 = P.dims[1]!;
-  const sizes = [...new Set(cfg.ablation_sizes.map((s) => Math.min(h1, Math.round((s * h1) / cfg.ablation_reference_width))))].sort((a, b) => a - b);
+  const sizes = [
+    ...new Set(cfg.ablation_sizes.map((s) => Math.min(h1, Math.round((s * h1) / cfg.ablation_reference_width)))),
+  ].sort((a, b) => a - b);
   const base = net.correctFrom(z1, n, y) / n;
   const rows: { mode: string; removed: number; removed_fraction: number; top1: number; top1_std: number }[] = [];
   for (const mode of ['max', 'min', 'rand'] as AblationMode[]) {
     const reps = mode === 'rand' ? cfg.ablation_random_repeats : 1;
-    const curves = Array.from({ length: reps }, (_, r) => net.ablationCurve(z1, n, y, ablationOrder(deg1, mode, new Rng(cfg.seed, 20_000 + level * 100 + r)), sizes));
+    const curves = Array.from({ length: reps }, (_, r) =>
+      net.ablationCurve(z1, n, y, ablationOrder(deg1, mode, new Rng(cfg.seed, 20_000 + level * 100 + r)), sizes),
+    );
     sizes.forEach((s, i) => {
       const vals = curves.map((c) => c[i]!);
       rows.push({ mode, removed: s, removed_fraction: s / h1, top1: mean(vals), top1_std: reps > 1 ? std(vals) : 0 });

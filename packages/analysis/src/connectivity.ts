@@ -42,7 +42,11 @@ export function composeConnectivity(prev: Connectivity, mask: Uint8Array, fanIn:
     const row = i * fanOut;
     const s = i * words;
     let empty = true;
-    for (let w = 0; w < words; w++) if (src[s + w]) { empty = false; break; }
+    for (let w = 0; w < words; w++)
+      if (src[s + w]) {
+        empty = false;
+        break;
+      }
     if (empty) continue;
     for (let j = 0; j < fanOut; j++) {
       if (!mask[row + j]) continue;
@@ -56,7 +60,7 @@ export function composeConnectivity(prev: Connectivity, mask: Uint8Array, fanIn:
 function popcount(v: number): number {
   v = v - ((v >>> 1) & 0x55555555);
   v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
-  return (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
+  return Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
 }
 
 /** C^in (spec §4(b)): connected inputs per node, optionally counting only `valid` inputs. */

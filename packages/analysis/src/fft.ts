@@ -36,8 +36,12 @@ export class Fft {
       if (j > i) {
         const a = off + i * stride;
         const b = off + j * stride;
-        let t = re[a]!; re[a] = re[b]!; re[b] = t;
-        t = im[a]!; im[a] = im[b]!; im[b] = t;
+        let t = re[a]!;
+        re[a] = re[b]!;
+        re[b] = t;
+        t = im[a]!;
+        im[a] = im[b]!;
+        im[b] = t;
       }
     }
     const sgn = inverse ? 1 : -1;
@@ -52,8 +56,10 @@ export class Fft {
           const b = a + half * stride;
           const xr = re[b]! * wr - im[b]! * wi;
           const xi = re[b]! * wi + im[b]! * wr;
-          re[b] = re[a]! - xr; im[b] = im[a]! - xi;
-          re[a] = re[a]! + xr; im[a] = im[a]! + xi;
+          re[b] = re[a]! - xr;
+          im[b] = im[a]! - xi;
+          re[a] = re[a]! + xr;
+          im[a] = im[a]! + xi;
         }
       }
     }

@@ -14,7 +14,11 @@ export interface FigureEntry {
 
 /** S maps as plasma heatmaps scaled 0..max each (notebook display), labelled. */
 export function smapFigure(items: { map: DMap; label: string }[], scale: number, cols: number, title?: string): string {
-  return panels(items.map((it) => ({ image: upscale(heatmap(it.map.data, it.map.h, it.map.w), scale), label: it.label })), cols, { title });
+  return panels(
+    items.map((it) => ({ image: upscale(heatmap(it.map.data, it.map.h, it.map.w), scale), label: it.label })),
+    cols,
+    { title },
+  );
 }
 
 /** Binary mask image of one node (chw planes in original pixel space). */
@@ -28,10 +32,17 @@ export function binaryPlanes(c: Connectivity, node: number): Float32Array {
  * mask ⊙ weight of one first-layer node, min–max normalised per node (spec §4(f)),
  * mapped to original pixel space: stored input i is original pixel origOf[i].
  */
-export function weightedPlanes(W: Float32Array, M: Uint8Array | null, fanOut: number, node: number, origOf: Int32Array): Float32Array {
+export function weightedPlanes(
+  W: Float32Array,
+  M: Uint8Array | null,
+  fanOut: number,
+  node: number,
+  origOf: Int32Array,
+): Float32Array {
   const D = origOf.length;
   const img = new Float32Array(D);
-  let lo = Infinity, hi = -Infinity;
+  let lo = Infinity,
+    hi = -Infinity;
   for (let i = 0; i < D; i++) {
     const t = i * fanOut + node;
     const v = M && !M[t] ? 0 : W[t]!;

@@ -10,7 +10,17 @@ const ones = (n: number) => new Float32Array(n).fill(1);
 const zeros = (n: number) => new Float32Array(n);
 
 function layer(W: number[], b: number[], fanIn: number, fanOut: number, extra: Partial<LayerParams> = {}): LayerParams {
-  return { W: Float32Array.from(W), b: Float32Array.from(b), fanIn, fanOut, gamma: ones(fanIn), beta: zeros(fanIn), mean: zeros(fanIn), var: ones(fanIn), ...extra };
+  return {
+    W: Float32Array.from(W),
+    b: Float32Array.from(b),
+    fanIn,
+    fanOut,
+    gamma: ones(fanIn),
+    beta: zeros(fanIn),
+    mean: zeros(fanIn),
+    var: ones(fanIn),
+    ...extra,
+  };
 }
 
 test('ablation of a known tiny network gives known accuracies', () => {
@@ -40,15 +50,26 @@ test('folded BN/normalisation forward pass equals a direct forward pass', () => 
   const dims = [12, 7, 5, 3];
   const layers: LayerParams[] = [];
   for (let l = 0; l < 3; l++) {
-    const fi = dims[l]!, fo = dims[l + 1]!;
+    const fi = dims[l]!,
+      fo = dims[l + 1]!;
     const r = (n: number, f: () => number) => Float32Array.from({ length: n }, f);
     layers.push({
-      fanIn: fi, fanOut: fo, W: r(fi * fo, () => rng.normal()), b: r(fo, () => rng.normal()),
-      gamma: r(fi, () => 1 + 0.3 * rng.normal()), beta: r(fi, () => rng.normal()), mean: r(fi, () => rng.normal()), var: r(fi, () => 0.5 + rng.next()),
-      maskW: Uint8Array.from({ length: fi * fo }, () => (rng.next() < 0.6 ? 1 : 0)), maskB: Uint8Array.from({ length: fo }, () => (rng.next() < 0.8 ? 1 : 0)),
+      fanIn: fi,
+      fanOut: fo,
+      W: r(fi * fo, () => rng.normal()),
+      b: r(fo, () => rng.normal()),
+      gamma: r(fi, () => 1 + 0.3 * rng.normal()),
+      beta: r(fi, () => rng.normal()),
+      mean: r(fi, () => rng.normal()),
+      var: r(fi, () => 0.5 + rng.next()),
+      maskW: Uint8Array.from({ length: fi * fo }, () => (rng.next() < 0.6 ? 1 : 0)),
+      maskB: Uint8Array.from({ length: fo }, () => (rng.next() < 0.8 ? 1 : 0)),
     });
   }
-  const norm = { offset: Float32Array.from({ length: 12 }, () => rng.next()), scale: Float32Array.from({ length: 12 }, () => 1 + rng.next()) };
+  const norm = {
+    offset: Float32Array.from({ length: 12 }, () => rng.next()),
+    scale: Float32Array.from({ length: 12 }, () => 1 + rng.next()),
+  };
   const n = 200;
   const x = Float32Array.from({ length: n * 12 }, () => (rng.next() < 0.3 ? 0 : rng.next() * 3));
   const predict = (s: number) => {
@@ -83,13 +104,19 @@ test('folded BN/normalisation forward pass equals a direct forward pass', () => 
 test('C^in histogram counts every node; binomial expectation sums to the node count', () => {
   const deg = [3, 4, 4, 10, 11];
   const h = inDegreeHistogram(deg, 100, 0.05, 2);
-  assert.equal(h.reduce((a, b) => a + b.count, 0), 5);
+  assert.equal(
+    h.reduce((a, b) => a + b.count, 0),
+    5,
+  );
   assert.equal(h.find((b) => b.lo === 4)!.count, 2);
   assert.ok(Math.abs(h.reduce((a, b) => a + b.expected, 0) - 5) < 1e-6);
   assert.ok(Math.abs(binomialPmf(10, 0.3, 3) - 120 * 0.027 * 0.7 ** 7) < 1e-12);
   const g = degreeGroups([0, 1, 2, 11, 12, 40], 10, 3);
   assert.deepEqual(Array.from(g.groups), [-1, -1, 0, 0, 1, 2]);
-  assert.deepEqual(g.bins.map((b) => b.nodes), [2, 1, 1]);
+  assert.deepEqual(
+    g.bins.map((b) => b.nodes),
+    [2, 1, 1],
+  );
 });
 
 test('IPR of known columns', () => {

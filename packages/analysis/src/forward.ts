@@ -147,7 +147,8 @@ function fold(L: LayerParams, norm: Normalization | null, eps: number): FoldedLa
   let dense: Float64Array | null = null;
   if (vals.length > 0.2 * fanIn * fanOut) {
     dense = new Float64Array(fanIn * fanOut);
-    for (let i = 0; i < fanIn; i++) for (let t = rowPtr[i]!; t < rowPtr[i + 1]!; t++) dense[i * fanOut + cols[t]!] = vals[t]!;
+    for (let i = 0; i < fanIn; i++)
+      for (let t = rowPtr[i]!; t < rowPtr[i + 1]!; t++) dense[i * fanOut + cols[t]!] = vals[t]!;
   }
   return { fanIn, fanOut, rowPtr, cols: Int32Array.from(cols), vals: Float64Array.from(vals), bias, rawBias, dense };
 }

@@ -3,7 +3,16 @@
  * Parameters are loaded one level at a time by the caller: a 3072-1024³ network is
  * ~25 MB per level, so holding all 21 levels at once is avoided.
  */
-import { ArtifactError, readDatasetSplit, readMetricsFile, readTensorFile, type Artifact, type ImageLayout, type MetricRow, type NamedTensor } from '@imp/artifacts';
+import {
+  ArtifactError,
+  readDatasetSplit,
+  readMetricsFile,
+  readTensorFile,
+  type Artifact,
+  type ImageLayout,
+  type MetricRow,
+  type NamedTensor,
+} from '@imp/artifacts';
 
 export interface LevelInputs {
   level: number;
@@ -29,7 +38,11 @@ export function levelInputs(inputs: Record<string, Artifact>): LevelInputs[] {
   const out = [...byLevel.values()].sort((a, b) => a.level! - b.level!);
   for (const e of out) {
     if (!e.params) throw new ArtifactError(`analysis: level ${e.level} has no params.L${e.level} input`, 'bad-input');
-    if (e.level! > 0 && !e.mask) throw new ArtifactError(`analysis: level ${e.level} has no mask.L${e.level} input (only level 0 is dense)`, 'bad-input');
+    if (e.level! > 0 && !e.mask)
+      throw new ArtifactError(
+        `analysis: level ${e.level} has no mask.L${e.level} input (only level 0 is dense)`,
+        'bad-input',
+      );
   }
   if (!out.length) throw new ArtifactError('analysis: no params.L<k> inputs', 'bad-input');
   return out.map((e) => ({ level: e.level!, params: e.params!, mask: e.mask ?? null, metrics: e.metrics ?? null }));
@@ -51,7 +64,12 @@ export function loadParams(a: Artifact): NetParams {
   for (let l = 1; shapes.has(`W${l}`); l++) {
     const s = shapes.get(`W${l}`)!;
     if (l === 1) dims.push(s[0]!);
-    else if (s[0] !== dims[dims.length - 1]) throw new ArtifactError(`${file}: W${l} has fan_in ${s[0]}, previous layer has ${dims[dims.length - 1]} nodes`, 'bad-table', file);
+    else if (s[0] !== dims[dims.length - 1])
+      throw new ArtifactError(
+        `${file}: W${l} has fan_in ${s[0]}, previous layer has ${dims[dims.length - 1]} nodes`,
+        'bad-table',
+        file,
+      );
     dims.push(s[1]!);
   }
   if (dims.length < 2) throw new ArtifactError(`${file}: no W1 tensor`, 'bad-table', file);
@@ -78,9 +96,15 @@ export function loadMetrics(a: Artifact | null): LevelMetrics | null {
   const s = a.manifest.summary as Record<string, unknown>;
   const val = rows.filter((r) => r.split === 'val' && r.metric === 'top1').sort((x, y) => x.step - y.step);
   const train = rows.filter((r) => r.split === 'train' && r.metric === 'top1').sort((x, y) => x.step - y.step);
-  const best = typeof s.best_val_top1 === 'number' ? s.best_val_top1 : val.length ? Math.max(...val.map((r) => r.value)) : NaN;
+  const best =
+    typeof s.best_val_top1 === 'number' ? s.best_val_top1 : val.length ? Math.max(...val.map((r) => r.value)) : NaN;
   const fin = typeof s.final_val_top1 === 'number' ? s.final_val_top1 : val.length ? val[val.length - 1]!.value : NaN;
-  return { best_val_top1: best, final_val_top1: fin, final_train_top1: train.length ? train[train.length - 1]!.value : NaN, rows };
+  return {
+    best_val_top1: best,
+    final_val_top1: fin,
+    final_train_top1: train.length ? train[train.length - 1]!.value : NaN,
+    rows,
+  };
 }
 
 export interface DatasetInfo {
@@ -106,7 +130,8 @@ export function loadDataset(a: Artifact): DatasetInfo {
   const norm = new Map(readTensorFile(normFile, 'float32').tensors.map((t) => [t.name, t.data as Float32Array]));
   const offset = norm.get('offset');
   const scale = norm.get('scale');
-  if (!offset || !scale) throw new ArtifactError(`${normFile}: needs tensors 'offset' and 'scale'`, 'bad-table', normFile);
+  if (!offset || !scale)
+    throw new ArtifactError(`${normFile}: needs tensors 'offset' and 'scale'`, 'bad-table', normFile);
   // Data stage convention: x_stored[i] = x_original[permutation[i]] (packages/data/src/stage.ts).
   const perm = norm.get('permutation');
   const origOf = new Int32Array(dim);
@@ -114,7 +139,12 @@ export function loadDataset(a: Artifact): DatasetInfo {
   if (perm) {
     const seen = new Uint8Array(dim);
     for (const p of origOf) {
-      if (p < 0 || p >= dim || seen[p]) throw new ArtifactError(`${normFile}: 'permutation' is not a permutation of 0..${dim - 1}`, 'bad-table', normFile);
+      if (p < 0 || p >= dim || seen[p])
+        throw new ArtifactError(
+          `${normFile}: 'permutation' is not a permutation of 0..${dim - 1}`,
+          'bad-table',
+          normFile,
+        );
       seen[p] = 1;
     }
   }
@@ -135,5 +165,15 @@ export function loadDataset(a: Artifact): DatasetInfo {
   for (let i = 0; i < dim; i++) constantStored[i] = n === 0 || lo[i] === hi[i] ? 1 : 0;
   const s = a.manifest.summary as Record<string, unknown>;
   const numClasses = typeof s.num_classes === 'number' ? s.num_classes : Math.max(...train.y) + 1;
-  return { layout, dim, origOf, permuted: !!perm, constantStored, offset, scale, val: { x: val.x, y: val.y }, numClasses };
+  return {
+    layout,
+    dim,
+    origOf,
+    permuted: !!perm,
+    constantStored,
+    offset,
+    scale,
+    val: { x: val.x, y: val.y },
+    numClasses,
+  };
 }

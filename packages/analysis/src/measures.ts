@@ -3,8 +3,10 @@ import { Rng } from '@imp/artifacts';
 
 /** log Γ(x) (Lanczos, g = 7), accurate to ~1e-13 for x > 0. */
 export function logGamma(x: number): number {
-  const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  const c = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  ];
   if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
   x -= 1;
   let a = c[0]!;
@@ -34,7 +36,10 @@ export interface HistBin {
 export function inDegreeHistogram(deg: ArrayLike<number>, fanIn: number, u: number, binWidth: number): HistBin[] {
   let max = 0;
   let min = Infinity;
-  for (let j = 0; j < deg.length; j++) { max = Math.max(max, deg[j]!); min = Math.min(min, deg[j]!); }
+  for (let j = 0; j < deg.length; j++) {
+    max = Math.max(max, deg[j]!);
+    min = Math.min(min, deg[j]!);
+  }
   // Cover both the data and the bulk of the binomial.
   const mu = fanIn * u;
   const sd = Math.sqrt(fanIn * u * (1 - u));
@@ -57,14 +62,27 @@ export function inDegreeHistogram(deg: ArrayLike<number>, fanIn: number, u: numb
  * the notebook (strict inequalities at both edges drop nodes on a bin edge), bins here
  * are [lo, lo+width) so every node with C^in ≥ 2 is counted once.
  */
-export function degreeGroups(deg: ArrayLike<number>, width: number, panels: number): { groups: Int32Array; bins: { lo: number; hi: number; nodes: number }[] } {
-  let min = Infinity, max = 0;
-  for (let j = 0; j < deg.length; j++) if (deg[j]! >= 2) { min = Math.min(min, deg[j]!); max = Math.max(max, deg[j]!); }
+export function degreeGroups(
+  deg: ArrayLike<number>,
+  width: number,
+  panels: number,
+): { groups: Int32Array; bins: { lo: number; hi: number; nodes: number }[] } {
+  let min = Infinity,
+    max = 0;
+  for (let j = 0; j < deg.length; j++)
+    if (deg[j]! >= 2) {
+      min = Math.min(min, deg[j]!);
+      max = Math.max(max, deg[j]!);
+    }
   const groups = new Int32Array(deg.length).fill(-1);
   if (!Number.isFinite(min)) return { groups, bins: [] };
   const start = Math.max(min, 2);
   const n = Math.min(panels, Math.floor((max - start) / width) + 1);
-  const bins = Array.from({ length: n }, (_, i) => ({ lo: start + i * width, hi: i === n - 1 ? max + 1 : start + (i + 1) * width, nodes: 0 }));
+  const bins = Array.from({ length: n }, (_, i) => ({
+    lo: start + i * width,
+    hi: i === n - 1 ? max + 1 : start + (i + 1) * width,
+    nodes: 0,
+  }));
   for (let j = 0; j < deg.length; j++) {
     const k = deg[j]!;
     if (k < start) continue;
@@ -108,19 +126,31 @@ export function ablationOrder(deg: ArrayLike<number>, mode: AblationMode, rng?: 
 }
 
 export function mean(xs: ArrayLike<number>): number {
-  let s = 0, n = 0;
-  for (let i = 0; i < xs.length; i++) if (Number.isFinite(xs[i]!)) { s += xs[i]!; n++; }
+  let s = 0,
+    n = 0;
+  for (let i = 0; i < xs.length; i++)
+    if (Number.isFinite(xs[i]!)) {
+      s += xs[i]!;
+      n++;
+    }
   return n ? s / n : NaN;
 }
 
 export function std(xs: ArrayLike<number>): number {
   const m = mean(xs);
-  let s = 0, n = 0;
-  for (let i = 0; i < xs.length; i++) if (Number.isFinite(xs[i]!)) { s += (xs[i]! - m) ** 2; n++; }
+  let s = 0,
+    n = 0;
+  for (let i = 0; i < xs.length; i++)
+    if (Number.isFinite(xs[i]!)) {
+      s += (xs[i]! - m) ** 2;
+      n++;
+    }
   return n ? Math.sqrt(s / n) : NaN;
 }
 
 /** Indices of the `n` most-connected nodes, ties to the lower index (mask grids, spec §4(f)). */
 export function topNodes(deg: ArrayLike<number>, n: number): number[] {
-  return Array.from({ length: deg.length }, (_, j) => j).sort((a, b) => deg[b]! - deg[a]! || a - b).slice(0, n);
+  return Array.from({ length: deg.length }, (_, j) => j)
+    .sort((a, b) => deg[b]! - deg[a]! || a - b)
+    .slice(0, n);
 }

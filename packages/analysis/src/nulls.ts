@@ -9,7 +9,14 @@ import type { Rng } from '@imp/artifacts';
 import { type Connectivity, emptyConnectivity } from './connectivity.ts';
 
 /** Weighted sampling without replacement (successive sampling); weights ≥ 0. */
-export function sampleWeighted(rng: Rng, cdf: Float64Array, weights: ArrayLike<number>, k: number, taken: Uint8Array, out: number[]): void {
+export function sampleWeighted(
+  rng: Rng,
+  cdf: Float64Array,
+  weights: ArrayLike<number>,
+  k: number,
+  taken: Uint8Array,
+  out: number[],
+): void {
   const n = weights.length;
   const total = cdf[n - 1]!;
   out.length = 0;
@@ -24,13 +31,17 @@ export function sampleWeighted(rng: Rng, cdf: Float64Array, weights: ArrayLike<n
     // Sparse: rejection of repeats is cheap and equivalent to successive sampling.
     while (out.length < k) {
       const u = rng.next() * total;
-      let lo = 0, hi = n - 1;
+      let lo = 0,
+        hi = n - 1;
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
         if (cdf[mid]! > u) hi = mid;
         else lo = mid + 1;
       }
-      if (!taken[lo] && weights[lo]! > 0) { taken[lo] = 1; out.push(lo); }
+      if (!taken[lo] && weights[lo]! > 0) {
+        taken[lo] = 1;
+        out.push(lo);
+      }
     }
   } else {
     // Dense: Efraimidis–Spirakis exponential keys; the k smallest keys form the sample
@@ -40,7 +51,10 @@ export function sampleWeighted(rng: Rng, cdf: Float64Array, weights: ArrayLike<n
     let m = 0;
     for (let i = 0; i < n; i++) {
       const w = weights[i]!;
-      if (w > 0) { keys[m] = -Math.log(1 - rng.next()) / w; ids[m++] = i; }
+      if (w > 0) {
+        keys[m] = -Math.log(1 - rng.next()) / w;
+        ids[m++] = i;
+      }
     }
     selectSmallest(keys, ids, k);
     for (let t = 0; t < k; t++) out.push(ids[t]!);
@@ -66,17 +80,24 @@ export function sampleDegreePreserving(rng: Rng, degrees: ArrayLike<number>, wei
 
 /** Reorders keys/ids so that the k smallest keys come first (Hoare quickselect, middle pivot). */
 function selectSmallest(keys: Float64Array, ids: Int32Array, k: number): void {
-  let lo = 0, hi = keys.length - 1;
+  let lo = 0,
+    hi = keys.length - 1;
   while (lo < hi) {
     const pivot = keys[(lo + hi) >> 1]!;
-    let i = lo, j = hi;
+    let i = lo,
+      j = hi;
     while (i <= j) {
       while (keys[i]! < pivot) i++;
       while (keys[j]! > pivot) j--;
       if (i <= j) {
-        let t = keys[i]!; keys[i] = keys[j]!; keys[j] = t;
-        t = ids[i]!; ids[i] = ids[j]!; ids[j] = t;
-        i++; j--;
+        let t = keys[i]!;
+        keys[i] = keys[j]!;
+        keys[j] = t;
+        t = ids[i]!;
+        ids[i] = ids[j]!;
+        ids[j] = t;
+        i++;
+        j--;
       }
     }
     if (k - 1 <= j) hi = j;

@@ -2,7 +2,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '@imp/artifacts';
 import { composeConnectivity, connectivityFromMask, inDegrees, pixelCounts } from './connectivity.ts';
-import { bruteForceSMaps, computeSMaps, dmapAt, expectedUniform, localFraction, localityRatio, pairCapacity, radialProfile, radiusAtHalfMax } from './smap.ts';
+import {
+  bruteForceSMaps,
+  computeSMaps,
+  dmapAt,
+  expectedUniform,
+  localFraction,
+  localityRatio,
+  pairCapacity,
+  radialProfile,
+  radiusAtHalfMax,
+} from './smap.ts';
 
 function randomMask(rng: Rng, fanIn: number, fanOut: number, density: number): Uint8Array {
   const m = new Uint8Array(fanIn * fanOut);
@@ -12,7 +22,11 @@ function randomMask(rng: Rng, fanIn: number, fanOut: number, density: number): U
 
 test('FFT S maps equal brute-force pair counting exactly (1 and 3 channels, odd sizes, valid subset)', () => {
   const rng = new Rng(1, 0);
-  for (const g of [{ channels: 1, height: 5, width: 7 }, { channels: 3, height: 6, width: 4 }, { channels: 2, height: 9, width: 9 }]) {
+  for (const g of [
+    { channels: 1, height: 5, width: 7 },
+    { channels: 3, height: 6, width: 4 },
+    { channels: 2, height: 9, width: 9 },
+  ]) {
     const D = g.channels * g.height * g.width;
     const mask = randomMask(rng, D, 13, 0.3);
     const c = connectivityFromMask(mask, D, 13);
@@ -44,17 +58,27 @@ test('nodes connected to a 3×3 patch put S^sc mass only within |d|∞ ≤ 2, sy
   const rng = new Rng(3, 0);
   const mask = new Uint8Array(D * nodes);
   for (let j = 0; j < nodes; j++) {
-    const y0 = rng.int(14), x0 = rng.int(14), ch = rng.int(3);
-    for (let dy = 0; dy < 3; dy++) for (let dx = 0; dx < 3; dx++) mask[(ch * 256 + (y0 + dy) * 16 + x0 + dx) * nodes + j] = 1;
+    const y0 = rng.int(14),
+      x0 = rng.int(14),
+      ch = rng.int(3);
+    for (let dy = 0; dy < 3; dy++)
+      for (let dx = 0; dx < 3; dx++) mask[(ch * 256 + (y0 + dy) * 16 + x0 + dx) * nodes + j] = 1;
   }
   const s = computeSMaps(connectivityFromMask(mask, D, nodes), g)[0]!;
   assert.equal(localFraction(s.sc, 2), 1);
   assert.equal(dmapAt(s.sc, 0, 0), 0);
   assert.equal(dmapAt(s.sc, 1, 0), 20 * 6); // q − p = (1, 0): 3 columns × 2 rows per patch
-  for (let dy = -15; dy <= 15; dy++) for (let dx = -15; dx <= 15; dx++) assert.equal(dmapAt(s.sc, dy, dx), dmapAt(s.sc, -dy, -dx));
-  assert.equal(s.dc.data.reduce((a, b) => a + b, 0), 0);
+  for (let dy = -15; dy <= 15; dy++)
+    for (let dx = -15; dx <= 15; dx++) assert.equal(dmapAt(s.sc, dy, dx), dmapAt(s.sc, -dy, -dx));
+  assert.equal(
+    s.dc.data.reduce((a, b) => a + b, 0),
+    0,
+  );
   // 9 pixels: 72 ordered pairs per node.
-  assert.equal(s.sc.data.reduce((a, b) => a + b, 0), 20 * 72);
+  assert.equal(
+    s.sc.data.reduce((a, b) => a + b, 0),
+    20 * 72,
+  );
 });
 
 test('uniform random mask gives S^sc ∝ (H−|dy|)(W−|dx|) within sampling error; exact expectation matches', () => {
@@ -66,7 +90,8 @@ test('uniform random mask gives S^sc ∝ (H−|dy|)(W−|dx|) within sampling er
   const s = computeSMaps(c, g)[0]!;
   const e = expectedUniform(pairCapacity(g), inDegrees(c), D);
   assert.equal(dmapAt(pairCapacity(g).sc, 3, -5), 3 * (16 - 3) * (16 - 5));
-  let chi = 0, n = 0;
+  let chi = 0,
+    n = 0;
   for (let dy = -15; dy <= 15; dy++)
     for (let dx = -15; dx <= 15; dx++) {
       if (!dy && !dx) continue;

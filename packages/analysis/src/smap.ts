@@ -67,7 +67,8 @@ export function computeSMaps(c: Connectivity, g: Geometry, opts: SMapOptions = {
   // part); their spectra separate exactly as F_A(k) = (Z(k) + conj Z(−k))/2,
   // F_B(k) = (Z(k) − conj Z(−k))/(2i). This halves the FFT count.
   const neg = new Int32Array(N);
-  for (let ky = 0; ky < py; ky++) for (let kx = 0; kx < px; kx++) neg[ky * px + kx] = ((py - ky) % py) * px + ((px - kx) % px);
+  for (let ky = 0; ky < py; ky++)
+    for (let kx = 0; kx < px; kx++) neg[ky * px + kx] = ((py - ky) % py) * px + ((px - kx) % px);
   const fill = (j: number, part: Float64Array[]): boolean => {
     let k = 0;
     forEachBit(c, j, (p) => {
@@ -81,7 +82,10 @@ export function computeSMaps(c: Connectivity, g: Geometry, opts: SMapOptions = {
     });
     return k > 0;
   };
-  const sumAr = new Float64Array(N), sumAi = new Float64Array(N), sumBr = new Float64Array(N), sumBi = new Float64Array(N);
+  const sumAr = new Float64Array(N),
+    sumAi = new Float64Array(N),
+    sumBr = new Float64Array(N),
+    sumBi = new Float64Array(N);
   const todo: number[] = [];
   for (let j = 0; j < c.nodes; j++) if (!opts.groups || opts.groups[j]! >= 0) todo.push(j);
   for (let t0 = 0; t0 < todo.length; t0 += 2) {
@@ -95,24 +99,35 @@ export function computeSMaps(c: Connectivity, g: Geometry, opts: SMapOptions = {
     const gB = b >= 0 ? (opts.groups ? opts.groups[b]! : 0) : 0;
     if (hasA) counts[gA]!++;
     if (hasB) counts[gB]!++;
-    sumAr.fill(0); sumAi.fill(0); sumBr.fill(0); sumBi.fill(0);
-    const PsA = psc[gA]!, PsB = psc[gB]!;
+    sumAr.fill(0);
+    sumAi.fill(0);
+    sumBr.fill(0);
+    sumBi.fill(0);
+    const PsA = psc[gA]!,
+      PsB = psc[gB]!;
     for (let ch = 0; ch < C; ch++) {
       if (!used[ch]) continue;
-      const zr = re[ch]!, zi = im[ch]!;
+      const zr = re[ch]!,
+        zi = im[ch]!;
       fft2d(fy, fx, zr, zi, false, H);
       for (let t = 0; t < N; t++) {
         const u = neg[t]!;
-        const ar = (zr[t]! + zr[u]!) / 2, ai = (zi[t]! - zi[u]!) / 2;
-        const br = (zi[t]! + zi[u]!) / 2, bi = (zr[u]! - zr[t]!) / 2;
+        const ar = (zr[t]! + zr[u]!) / 2,
+          ai = (zi[t]! - zi[u]!) / 2;
+        const br = (zi[t]! + zi[u]!) / 2,
+          bi = (zr[u]! - zr[t]!) / 2;
         PsA[t]! += ar * ar + ai * ai;
         PsB[t]! += br * br + bi * bi;
-        sumAr[t]! += ar; sumAi[t]! += ai; sumBr[t]! += br; sumBi[t]! += bi;
+        sumAr[t]! += ar;
+        sumAi[t]! += ai;
+        sumBr[t]! += br;
+        sumBi[t]! += bi;
       }
       zr.fill(0);
       zi.fill(0);
     }
-    const PaA = pall[gA]!, PaB = pall[gB]!;
+    const PaA = pall[gA]!,
+      PaB = pall[gB]!;
     for (let t = 0; t < N; t++) {
       PaA[t]! += sumAr[t]! * sumAr[t]! + sumAi[t]! * sumAi[t]!;
       PaB[t]! += sumBr[t]! * sumBr[t]! + sumBi[t]! * sumBi[t]!;
@@ -160,14 +175,19 @@ export function bruteForceSMaps(c: Connectivity, g: Geometry, valid?: Uint8Array
   let nodes = 0;
   for (let j = 0; j < c.nodes; j++) {
     const ps: number[] = [];
-    forEachBit(c, j, (p) => { if (!valid || valid[p]) ps.push(p); });
+    forEachBit(c, j, (p) => {
+      if (!valid || valid[p]) ps.push(p);
+    });
     if (ps.length) nodes++;
     for (const p of ps)
       for (const q of ps) {
         if (p === q) continue;
-        const cp = Math.floor(p / HW), cq = Math.floor(q / HW);
-        const yp = Math.floor((p % HW) / W), yq = Math.floor((q % HW) / W);
-        const xp = (p % HW) % W, xq = (q % HW) % W;
+        const cp = Math.floor(p / HW),
+          cq = Math.floor(q / HW);
+        const yp = Math.floor((p % HW) / W),
+          yq = Math.floor((q % HW) / W);
+        const xp = (p % HW) % W,
+          xq = (q % HW) % W;
         const idx = (yq - yp + H - 1) * w + (xq - xp + W - 1);
         if (cp === cq) sc[idx]!++;
         else dc[idx]!++;
@@ -212,7 +232,8 @@ export function localFraction(m: DMap, r: number): number {
     for (let x = 0; x < m.w; x++) {
       const v = m.data[y * m.w + x]!;
       total += v;
-      const dy = Math.abs(y - cy), dx = Math.abs(x - cx);
+      const dy = Math.abs(y - cy),
+        dx = Math.abs(x - cx);
       if ((dy || dx) && dy <= r && dx <= r) near += v;
     }
   return total > 0 ? near / total : NaN;
@@ -253,7 +274,8 @@ export function radiusAtHalfMax(profile: ArrayLike<number>): number {
   const half = profile[rMax]! / 2;
   if (!(half > 0)) return NaN;
   for (let r = rMax + 1; r < profile.length; r++) {
-    const a = profile[r - 1]!, b = profile[r]!;
+    const a = profile[r - 1]!,
+      b = profile[r]!;
     if (b <= half) return r - 1 + (a - half) / (a - b);
   }
   return NaN;

@@ -9,7 +9,20 @@ import { makeSyntheticExperiment, type SyntheticOptions } from './synthetic.ts';
 import { connectivityFromMask, remapInputs, inDegrees } from './connectivity.ts';
 import { computeSMaps } from './smap.ts';
 
-const TINY: SyntheticOptions = { channels: 3, height: 10, width: 10, hidden: [24, 12], classes: 3, levels: 5, nTrain: 60, nVal: 80, keep: 0.5, border: 1, seed: 3, permute: true };
+const TINY: SyntheticOptions = {
+  channels: 3,
+  height: 10,
+  width: 10,
+  hidden: [24, 12],
+  classes: 3,
+  levels: 5,
+  nTrain: 60,
+  nVal: 80,
+  keep: 0.5,
+  border: 1,
+  seed: 3,
+  permute: true,
+};
 
 test('analysis stage on a tiny synthetic experiment (permuted pixels): files, summary, determinism', async () => {
   const root = mkdtempSync(join(tmpdir(), 'imp-analysis-test-'));
@@ -26,7 +39,17 @@ test('analysis stage on a tiny synthetic experiment (permuted pixels): files, su
     const last = s.levels[4];
     assert.ok(last.locality_ratio > 1.3, `locality ratio ${last.locality_ratio}`);
     assert.ok(s.levels[0].locality_ratio > 0.99 && s.levels[0].locality_ratio < 1.01);
-    for (const k of ['level', 'u', 'best_val_top1', 'locality_ratio', 'locality_ratio_strict', 'r_half', 'ipr_mean', 'cin_mean']) assert.ok(k in last, k);
+    for (const k of [
+      'level',
+      'u',
+      'best_val_top1',
+      'locality_ratio',
+      'locality_ratio_strict',
+      'r_half',
+      'ipr_mean',
+      'cin_mean',
+    ])
+      assert.ok(k in last, k);
     assert.equal(s.levels[0].u, 1);
     assert.ok(s.best_level >= 0 && s.best_level < 5);
     for (const f of s.figures) assert.ok(existsSync(join(a.dir, f.file)), f.file);
@@ -40,7 +63,12 @@ test('analysis stage on a tiny synthetic experiment (permuted pixels): files, su
     assert.equal(abl.numRows, 3 * 6);
     // Same config + inputs in a fresh store ⇒ byte-identical result files.
     const ex2 = await makeSyntheticExperiment(join(root, 'b'), TINY);
-    const r2 = await runStage(analysisStage, { config: cfg, inputs: ex2.inputs, store: join(root, 'b'), log: () => {} });
+    const r2 = await runStage(analysisStage, {
+      config: cfg,
+      inputs: ex2.inputs,
+      store: join(root, 'b'),
+      log: () => {},
+    });
     const b = await openArtifact(r2.outputs.analysis!.dir);
     assert.equal(b.manifest.id, a.manifest.id);
     assert.deepEqual(b.manifest.files, a.manifest.files);
@@ -60,6 +88,9 @@ test('remapping a permuted mask back to original pixel space restores its maps',
   const back = remapInputs(connectivityFromMask(stored, D, 4), perm);
   assert.deepEqual(Array.from(back.bits), Array.from(connectivityFromMask(orig, D, 4).bits));
   const g = { channels: 3, height: 6, width: 6 };
-  assert.deepEqual(Array.from(computeSMaps(back, g)[0]!.sc.data), Array.from(computeSMaps(connectivityFromMask(orig, D, 4), g)[0]!.sc.data));
+  assert.deepEqual(
+    Array.from(computeSMaps(back, g)[0]!.sc.data),
+    Array.from(computeSMaps(connectivityFromMask(orig, D, 4), g)[0]!.sc.data),
+  );
   assert.deepEqual(Array.from(inDegrees(back)), [4, 4, 4, 4]);
 });

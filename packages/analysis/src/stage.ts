@@ -13,12 +13,31 @@ export const analysisStage: StageDef<typeof analysisConfigSchema> = {
     'Locality of the IMP-pruned connectivity (spec §4): exact S^sc/S^dc maps with uniform and strict nulls, locality ratio, radial profile, C^in, IPR, per-pixel map, mask grids and their evolution, node ablation, accuracy vs u.',
   config: analysisConfigSchema,
   inputs: {
-    dataset: { kind: 'dataset', description: 'dataset the experiment was trained on (layout, val split, normalisation, pixel permutation)' },
+    dataset: {
+      kind: 'dataset',
+      description: 'dataset the experiment was trained on (layout, val split, normalisation, pixel permutation)',
+    },
     params: { kind: 'parameters', description: 'final parameters of level k, as params.L<k> (k = 0..n)', many: true },
-    mask: { kind: 'mask', description: 'mask of level k >= 1, as mask.L<k> (level 0 is dense)', many: true, optional: true },
-    metrics: { kind: 'metrics', description: 'training metrics of level k, as metrics.L<k>', many: true, optional: true },
+    mask: {
+      kind: 'mask',
+      description: 'mask of level k >= 1, as mask.L<k> (level 0 is dense)',
+      many: true,
+      optional: true,
+    },
+    metrics: {
+      kind: 'metrics',
+      description: 'training metrics of level k, as metrics.L<k>',
+      many: true,
+      optional: true,
+    },
   },
-  outputs: { analysis: { kind: 'analysis', description: 'figures/*.svg|png, tables/*.arrow + .parquet, summary with per-level scalars, figures and tables lists' } },
+  outputs: {
+    analysis: {
+      kind: 'analysis',
+      description:
+        'figures/*.svg|png, tables/*.arrow + .parquet, summary with per-level scalars, figures and tables lists',
+    },
+  },
   seedField: 'seed',
   async run(ctx) {
     const { analyzeExperiment } = await import('./analyze.ts');
@@ -29,7 +48,12 @@ export const analysisStage: StageDef<typeof analysisConfigSchema> = {
         const r = await analyzeExperiment(ctx.inputs, ctx.config, dir, ctx.log);
         return { summary: r.summary, timings: { ...r.timings, analysis_s: (performance.now() - t0) / 1000 } };
       },
-      { backend: { backend: 'plain-typescript', note: 'FFT locality maps and sparse forward pass in TypeScript; tfjs not used' } },
+      {
+        backend: {
+          backend: 'plain-typescript',
+          note: 'FFT locality maps and sparse forward pass in TypeScript; tfjs not used',
+        },
+      },
     );
   },
 };

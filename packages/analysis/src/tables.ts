@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { Field, Float64, List, Table, Utf8, makeVector, vectorFromArray, type Vector } from 'apache-arrow';
 import { writeArrowFile, writeParquetFile } from '@imp/artifacts';
 
-export type Column = { int: ArrayLike<number> } | { float: ArrayLike<number> } | { str: string[] } | { floatList: ArrayLike<number>[] };
+export type Column =
+  { int: ArrayLike<number> } | { float: ArrayLike<number> } | { str: string[] } | { floatList: ArrayLike<number>[] };
 
 export function makeTable(cols: Record<string, Column>): Table {
   const vecs: Record<string, Vector> = {};
@@ -11,7 +12,11 @@ export function makeTable(cols: Record<string, Column>): Table {
     if ('int' in c) vecs[name] = makeVector(Int32Array.from(c.int));
     else if ('float' in c) vecs[name] = makeVector(Float64Array.from(c.float));
     else if ('str' in c) vecs[name] = vectorFromArray(c.str, new Utf8());
-    else vecs[name] = vectorFromArray(c.floatList.map((a) => Array.from(a)), new List(new Field('item', new Float64(), true)));
+    else
+      vecs[name] = vectorFromArray(
+        c.floatList.map((a) => Array.from(a)),
+        new List(new Field('item', new Float64(), true)),
+      );
   }
   return new Table(vecs);
 }
@@ -34,7 +39,10 @@ export function writeTable(dir: string, name: string, title: string, cols: Recor
 }
 
 /** Row objects → columns, with a declared type per field. */
-export function columns<R extends Record<string, unknown>>(rows: R[], types: Record<keyof R & string, 'int' | 'float' | 'str'>): Record<string, Column> {
+export function columns<R extends Record<string, unknown>>(
+  rows: R[],
+  types: Record<keyof R & string, 'int' | 'float' | 'str'>,
+): Record<string, Column> {
   const out: Record<string, Column> = {};
   for (const [k, ty] of Object.entries(types) as [string, 'int' | 'float' | 'str'][]) {
     const vals = rows.map((r) => r[k]);

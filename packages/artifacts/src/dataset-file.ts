@@ -66,11 +66,15 @@ export function readDatasetSplit(path: string): Required<DatasetSplit> {
   const layout = JSON.parse(md.layout) as ImageLayout;
   const n = t.numRows;
   const dim = layout.channels * layout.height * layout.width;
-  const join = <T extends Uint8Array | Float32Array | Int32Array>(parts: T[], Ctor: { new (n: number): T }, len: number): T => {
+  type Typed = Uint8Array | Float32Array | Int32Array;
+  const join = <T extends Typed>(parts: T[], Ctor: { new (n: number): T }, len: number): T => {
     if (parts.length === 1) return parts[0]!;
     const out = new Ctor(len);
     let o = 0;
-    for (const p of parts) (out.set(p, o), (o += p.length));
+    for (const p of parts) {
+      out.set(p, o);
+      o += p.length;
+    }
     return out;
   };
   const xParts = xv.data.map((d) => d.children[0]!.values.subarray(d.offset * dim, (d.offset + d.length) * dim));

@@ -28,7 +28,14 @@ export function parseArch(arch: string, inputDim: number, numClasses: number): A
 }
 
 /** Reads the arch / input_dim / num_classes metadata every parameters file carries. */
-export function archFromMetadata(md: Record<string, string>, file: string): { arch: string; inputDim: number; numClasses: number; layers: ArchLayer[] } {
+export interface ArchInfo {
+  arch: string;
+  inputDim: number;
+  numClasses: number;
+  layers: ArchLayer[];
+}
+
+export function archFromMetadata(md: Record<string, string>, file: string): ArchInfo {
   const arch = md.arch;
   const inputDim = Number(md.input_dim);
   const numClasses = Number(md.num_classes);

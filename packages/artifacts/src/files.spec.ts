@@ -37,8 +37,10 @@ test('parameters: shapes kept, float32 bit-identical', () => {
   const back = readTensorFile(join(d, 'p.arrow'), 'float32');
   assert.equal(back.metadata.arch, 'f7:x');
   assert.deepEqual(back.tensors.map((t) => [t.name, t.shape]), tensors.map((t) => [t.name, t.shape]));
-  for (let i = 0; i < tensors.length; i++)
-    assert.deepEqual(new Uint32Array(back.tensors[i]!.data.buffer, back.tensors[i]!.data.byteOffset, back.tensors[i]!.data.length), new Uint32Array(tensors[i]!.data.buffer));
+  for (let i = 0; i < tensors.length; i++) {
+    const got = back.tensors[i]!.data;
+    assert.deepEqual(new Uint32Array(got.buffer, got.byteOffset, got.length), new Uint32Array(tensors[i]!.data.buffer));
+  }
   assert.throws(() => readTensorFile(join(d, 'p.arrow'), 'uint8'), /holds float32 tensors/);
   rmSync(d, { recursive: true });
 });

@@ -32,6 +32,15 @@ export function describeStage(def: StageDef, config?: unknown) {
 }
 
 /** Builds the commander program of one stage; help is generated from its zod schema. */
+interface StageCliOptions {
+  config?: string;
+  set: string[];
+  in: string[];
+  store?: string;
+  describe?: boolean;
+  plan?: boolean;
+}
+
 export function stageCommand(def: StageDef, name = def.name): Command {
   return new Command(name)
     .description(def.description)
@@ -46,7 +55,7 @@ export function stageCommand(def: StageDef, name = def.name): Command {
       `\nInputs:\n${Object.entries(def.inputs).map(([r, i]) => `  ${r}  (${i.kind}${i.optional ? ', optional' : ''})  ${i.description}`).join('\n') || '  none'}` +
         `\n\nConfig fields (algorithm version ${def.algoVersion}):\n${schemaHelp(def.config)}\n`,
     )
-    .action(async (o: { config?: string; set: string[]; in: string[]; store?: string; describe?: boolean; plan?: boolean }) => {
+    .action(async (o: StageCliOptions) => {
       const raw = applyOverrides(loadConfigArg(o.config), o.set);
       if (o.describe) {
         console.log(JSON.stringify(describeStage(def, o.config || o.set.length ? raw : undefined)));
@@ -56,12 +65,14 @@ export function stageCommand(def: StageDef, name = def.name): Command {
       if (o.plan) {
         const cfg = parseConfig(def.config, raw, `${def.name} config`);
         const ids: Record<string, string> = {};
-        for (const [role, dir] of Object.entries(inputs)) ids[role] = (await openArtifact(dir, { verify: false })).manifest.id;
+        for (const [role, dir] of Object.entries(inputs))
+          ids[role] = (await openArtifact(dir, { verify: false })).manifest.id;
         console.log(JSON.stringify({ stage: def.name, outputs: planStage(def, cfg, ids, storeRoot(o.store)) }));
         return;
       }
       const r = await runStage(def, { config: raw, inputs, store: o.store });
-      console.log(JSON.stringify({ stage: def.name, skipped: r.skipped, outputs: Object.fromEntries(Object.entries(r.outputs).map(([k, p]) => [k, p.dir])) }));
+      const outputs = Object.fromEntries(Object.entries(r.outputs).map(([k, p]) => [k, p.dir]));
+      console.log(JSON.stringify({ stage: def.name, skipped: r.skipped, outputs }));
     });
 }
 

@@ -79,7 +79,9 @@ export function planStage<S extends z.ZodType>(
   const outs = stageOutputs(def, config);
   return Object.fromEntries(
     Object.entries(outs).map(([role, o]) => {
-      const p = plannedArtifact({ kind: o.kind, role, stage: def.name, algoVersion: def.algoVersion, config, upstream: inputIds }, store);
+      const { algoVersion } = def;
+      const identity = { kind: o.kind, role, stage: def.name, algoVersion, config, upstream: inputIds };
+      const p = plannedArtifact(identity, store);
       return [role, { role, kind: o.kind, ...p }];
     }),
   );
@@ -152,7 +154,16 @@ export async function runStage<S extends z.ZodType>(def: StageDef<S>, opts: RunS
       const p = planned[role];
       if (!p) throw new Error(`stage ${def.name} wrote undeclared output '${role}'`);
       const { artifact } = await writeArtifact(
-        { kind: p.kind, role, stage: def.name, algoVersion: def.algoVersion, config, upstream: inputs, seed: seedOf(def, config), backend: wopts.backend ?? null },
+        {
+          kind: p.kind,
+          role,
+          stage: def.name,
+          algoVersion: def.algoVersion,
+          config,
+          upstream: inputs,
+          seed: seedOf(def, config),
+          backend: wopts.backend ?? null,
+        },
         writer,
         store,
       );

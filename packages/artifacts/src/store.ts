@@ -36,7 +36,11 @@ export interface WriteResult {
   created: boolean;
 }
 
-export type FileWriter = (tmpDir: string) => Promise<{ summary?: Record<string, unknown>; timings?: Record<string, number> } | void>;
+export interface WriterResult {
+  summary?: Record<string, unknown>;
+  timings?: Record<string, number>;
+}
+export type FileWriter = (tmpDir: string) => Promise<WriterResult | void>;
 
 /** The id and directory an artifact will have, computable before anything runs. */
 export function plannedArtifact(spec: IdentitySpec, store = storeRoot()): { id: string; dir: string } {
@@ -118,7 +122,8 @@ async function checksumFiles(root: string): Promise<FileEntry[]> {
       const p = join(d, name);
       const st = statSync(p);
       if (st.isDirectory()) await walk(p);
-      else if (relative(root, p) !== MANIFEST_FILE) out.push({ path: relative(root, p), bytes: st.size, sha256: await sha256File(p) });
+      else if (relative(root, p) !== MANIFEST_FILE)
+        out.push({ path: relative(root, p), bytes: st.size, sha256: await sha256File(p) });
     }
   };
   await walk(root);

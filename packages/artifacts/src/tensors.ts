@@ -31,11 +31,16 @@ function listOf<T extends Float32Array | Uint8Array | Int32Array>(
   const flat = new Ctor(offsets[arrays.length]!);
   arrays.forEach((a, i) => flat.set(a, offsets[i]!));
   const child = makeData({ type: item, length: flat.length, data: flat } as never);
-  return makeData({ type: new List(new Field("item", item, false)), length: arrays.length, valueOffsets: offsets, child } as never) as any;
+  return makeData({ type: new List(new Field("item", item, false)), length: arrays.length, valueOffsets: offsets, child } as never) as never;
 }
 
 /** Writes tensors of one dtype to an Arrow IPC file; float32 values round-trip bit-identically. */
-export function writeTensorFile(path: string, tensors: NamedTensor[], dtype: TensorDtype, metadata: Record<string, string> = {}): void {
+export function writeTensorFile(
+  path: string,
+  tensors: NamedTensor[],
+  dtype: TensorDtype,
+  metadata: Record<string, string> = {},
+): void {
   for (const t of tensors) {
     const n = t.shape.reduce((a, b) => a * b, 1);
     if (n !== t.data.length) throw new ArtifactError(`tensor '${t.name}': shape [${t.shape}] holds ${n} values, data has ${t.data.length}`, 'bad-input');
@@ -60,7 +65,12 @@ export function writeTensorFile(path: string, tensors: NamedTensor[], dtype: Ten
 }
 
 /** Reads a tensor file written by writeTensorFile, checking its layout. */
-export function readTensorFile(path: string, dtype: TensorDtype): { tensors: NamedTensor[]; metadata: Record<string, string> } {
+export interface TensorFile {
+  tensors: NamedTensor[];
+  metadata: Record<string, string>;
+}
+
+export function readTensorFile(path: string, dtype: TensorDtype): TensorFile {
   const table = readArrowFile(path);
   for (const col of ['name', 'shape', 'values'])
     if (!table.getChild(col)) throw new ArtifactError(`${path}: missing column '${col}'`, 'bad-table', path);

@@ -2,15 +2,24 @@ import { statSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Command } from 'commander';
 import {
-  listArtifactDirs, openArtifact, readArrowFile, readManifest, resolveArtifactRef, sha256Hex, storeRoot, verifyFiles,
-  MANIFEST_FILE, ArtifactError,
+  listArtifactDirs,
+  openArtifact,
+  readArrowFile,
+  readManifest,
+  resolveArtifactRef,
+  sha256Hex,
+  storeRoot,
+  verifyFiles,
+  MANIFEST_FILE,
+  ArtifactError,
 } from '@imp/artifacts';
 import { readFileSync, existsSync } from 'node:fs';
 import { formatAge, formatBytes, summarizeConfig, table } from './format.ts';
 
 function dirBytes(dir: string): number {
   let n = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) n += e.isDirectory() ? dirBytes(join(dir, e.name)) : statSync(join(dir, e.name)).size;
+  for (const e of readdirSync(dir, { withFileTypes: true }))
+    n += e.isDirectory() ? dirBytes(join(dir, e.name)) : statSync(join(dir, e.name)).size;
   return n;
 }
 
@@ -25,12 +34,20 @@ async function show(ref: string, opts: { json?: boolean; store?: string; rows: s
       const row = t.get(i)!.toJSON() as Record<string, unknown>;
       return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, previewValue(v)]));
     });
-    return { ...f, rows: t.numRows, schema: t.schema.fields.map((fl) => `${fl.name}: ${fl.type}`), metadata: Object.fromEntries(t.schema.metadata), preview };
+    return {
+      ...f,
+      rows: t.numRows,
+      schema: t.schema.fields.map((fl) => `${fl.name}: ${fl.type}`),
+      metadata: Object.fromEntries(t.schema.metadata),
+      preview,
+    };
   });
   if (opts.json) return console.log(JSON.stringify({ dir: a.dir, manifest: a.manifest, files }, null, 2));
   const m = a.manifest;
   console.log(`${basename(a.dir)}  (${m.kind}, role ${m.role}, stage ${m.stage} v${m.algoVersion})`);
-  console.log(`  id        ${m.id}\n  created   ${m.createdAt}  code ${m.codeVersion}  backend ${m.backend ? JSON.stringify(m.backend) : '-'}  seed ${m.seed ?? '-'}`);
+  console.log(
+    `  id        ${m.id}\n  created   ${m.createdAt}  code ${m.codeVersion}  backend ${m.backend ? JSON.stringify(m.backend) : '-'}  seed ${m.seed ?? '-'}`,
+  );
   console.log(`  config    ${JSON.stringify(m.config)}`);
   for (const u of m.upstream) console.log(`  upstream  ${u.role} ← ${u.dir}`);
   if (Object.keys(m.summary).length) console.log(`  summary   ${JSON.stringify(m.summary).slice(0, 600)}`);
@@ -44,7 +61,8 @@ async function show(ref: string, opts: { json?: boolean; store?: string; rows: s
 }
 
 function previewValue(v: unknown): unknown {
-  if (v && typeof v === 'object' && 'toArray' in (v as object)) v = Array.from((v as { toArray(): ArrayLike<unknown> }).toArray());
+  if (v && typeof v === 'object' && 'toArray' in (v as object))
+    v = Array.from((v as { toArray(): ArrayLike<unknown> }).toArray());
   if (ArrayBuffer.isView(v)) v = Array.from(v as unknown as ArrayLike<number>);
   if (Array.isArray(v) && v.length > 8) return [...v.slice(0, 8), `… ${v.length} values`];
   return typeof v === 'bigint' ? Number(v) : v;
@@ -54,7 +72,8 @@ function previewValue(v: unknown): unknown {
 async function verify(refs: string[], opts: { all?: boolean; store?: string }) {
   const store = storeRoot(opts.store);
   const dirs = opts.all ? listArtifactDirs(store) : refs.map((r) => resolveArtifactRef(r, store));
-  if (!dirs.length) throw new ArtifactError(opts.all ? `no artifacts in ${store}` : 'name an artifact, or pass --all', 'bad-input');
+  if (!dirs.length)
+    throw new ArtifactError(opts.all ? `no artifacts in ${store}` : 'name an artifact, or pass --all', 'bad-input');
   let bad = 0;
   for (const d of dirs) {
     try {
@@ -64,7 +83,11 @@ async function verify(refs: string[], opts: { all?: boolean; store?: string }) {
       for (const u of m.upstream) {
         const up = join(store, u.dir, MANIFEST_FILE);
         if (existsSync(up) && sha256Hex(readFileSync(up)) !== u.manifestSha256)
-          throw new ArtifactError(`${d}: upstream ${u.role} (${u.dir}) manifest changed since this artifact was made`, 'checksum-mismatch', up);
+          throw new ArtifactError(
+            `${d}: upstream ${u.role} (${u.dir}) manifest changed since this artifact was made`,
+            'checksum-mismatch',
+            up,
+          );
       }
       console.log(`ok    ${basename(d)}`);
     } catch (e) {
@@ -80,21 +103,44 @@ function ls(opts: { json?: boolean; store?: string; kind?: string }) {
   const rows = listArtifactDirs(storeRoot(opts.store)).flatMap((d) => {
     const m = readManifest(d);
     if (opts.kind && m.kind !== opts.kind) return [];
-    return [{ name: basename(d), kind: m.kind, stage: m.stage, role: m.role, config: summarizeConfig(m.config), bytes: dirBytes(d), created: m.createdAt }];
+    return [
+      {
+        name: basename(d),
+        kind: m.kind,
+        stage: m.stage,
+        role: m.role,
+        config: summarizeConfig(m.config),
+        bytes: dirBytes(d),
+        created: m.createdAt,
+      },
+    ];
   });
   if (opts.json) return console.log(JSON.stringify(rows, null, 2));
-  console.log(table(['artifact', 'kind', 'stage/role', 'config', 'size', 'age'],
-    rows.map((r) => [r.name, r.kind, `${r.stage}/${r.role}`, r.config, formatBytes(r.bytes), formatAge(r.created)])));
+  console.log(
+    table(
+      ['artifact', 'kind', 'stage/role', 'config', 'size', 'age'],
+      rows.map((r) => [r.name, r.kind, `${r.stage}/${r.role}`, r.config, formatBytes(r.bytes), formatAge(r.created)]),
+    ),
+  );
   console.log(`${rows.length} artifacts`);
 }
 
 function lineage(ref: string, opts: { store?: string; json?: boolean }) {
   const store = storeRoot(opts.store);
   const seen = new Set<string>();
-  const nodes: { depth: number; name: string; kind: string; stage: string; role: string; via: string; missing?: boolean }[] = [];
+  const nodes: {
+    depth: number;
+    name: string;
+    kind: string;
+    stage: string;
+    role: string;
+    via: string;
+    missing?: boolean;
+  }[] = [];
   const walk = (dir: string, depth: number, via: string) => {
     const name = basename(dir);
-    if (!existsSync(join(dir, MANIFEST_FILE))) return void nodes.push({ depth, name, kind: '?', stage: '?', role: '?', via, missing: true });
+    if (!existsSync(join(dir, MANIFEST_FILE)))
+      return void nodes.push({ depth, name, kind: '?', stage: '?', role: '?', via, missing: true });
     const m = readManifest(dir);
     nodes.push({ depth, name, kind: m.kind, stage: m.stage, role: m.role, via });
     if (seen.has(name)) return;
@@ -104,17 +150,36 @@ function lineage(ref: string, opts: { store?: string; json?: boolean }) {
   walk(resolveArtifactRef(ref, store), 0, '');
   if (opts.json) return console.log(JSON.stringify(nodes, null, 2));
   for (const n of nodes)
-    console.log(`${'  '.repeat(n.depth)}${n.via ? `${n.via} ← ` : ''}${n.name}  (${n.stage}/${n.role})${n.missing ? '  MISSING' : ''}`);
+    console.log(
+      `${'  '.repeat(n.depth)}${n.via ? `${n.via} ← ` : ''}${n.name}  (${n.stage}/${n.role})${n.missing ? '  MISSING' : ''}`,
+    );
 }
 
 export function addArtifactCommands(program: Command) {
-  program.command('show <artifact>').description('manifest, schema, row counts and a preview of an artifact')
-    .option('--json', 'machine-readable output').option('--rows <n>', 'preview rows per table', '3').option('--store <dir>', 'artifact store')
+  program
+    .command('show <artifact>')
+    .description('manifest, schema, row counts and a preview of an artifact')
+    .option('--json', 'machine-readable output')
+    .option('--rows <n>', 'preview rows per table', '3')
+    .option('--store <dir>', 'artifact store')
     .action(show);
-  program.command('verify [artifacts...]').description('check every file against its manifest; exit 1 on any mismatch')
-    .option('--all', 'every artifact in the store').option('--store <dir>', 'artifact store').action(verify);
-  program.command('ls').description('list artifacts with kind, config summary, size and age')
-    .option('--json', 'machine-readable output').option('--kind <kind>', 'only this kind').option('--store <dir>', 'artifact store').action(ls);
-  program.command('lineage <artifact>').description('the upstream chain of an artifact')
-    .option('--json', 'machine-readable output').option('--store <dir>', 'artifact store').action(lineage);
+  program
+    .command('verify [artifacts...]')
+    .description('check every file against its manifest; exit 1 on any mismatch')
+    .option('--all', 'every artifact in the store')
+    .option('--store <dir>', 'artifact store')
+    .action(verify);
+  program
+    .command('ls')
+    .description('list artifacts with kind, config summary, size and age')
+    .option('--json', 'machine-readable output')
+    .option('--kind <kind>', 'only this kind')
+    .option('--store <dir>', 'artifact store')
+    .action(ls);
+  program
+    .command('lineage <artifact>')
+    .description('the upstream chain of an artifact')
+    .option('--json', 'machine-readable output')
+    .option('--store <dir>', 'artifact store')
+    .action(lineage);
 }

@@ -9,17 +9,47 @@ import { writeArtifact, writeMetricsFile, writeTensorFile } from '@imp/artifacts
 const store = mkdtempSync(join(tmpdir(), 'imp-cli-'));
 const bin = join(import.meta.dirname, '..', 'bin', 'imp.js');
 const imp = (...args: string[]) => {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, IMP_STORE: store } });
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, IMP_STORE: store },
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 };
 
-const params = await writeArtifact({ kind: 'parameters', role: 'final', stage: 'train', algoVersion: '1', config: { lr: 0.1, arch: 'f3:x' }, upstream: {} }, async (d) => {
-  writeTensorFile(join(d, 'params.arrow'), [{ name: 'W1', shape: [4, 3], data: new Float32Array(12).fill(0.5) }], 'float32', { arch: 'f3:x' });
-}, store);
-const metrics = await writeArtifact({ kind: 'metrics', role: 'metrics', stage: 'train', algoVersion: '1', config: { lr: 0.1 }, upstream: { params: params.artifact } }, async (d) => {
-  writeMetricsFile(join(d, 'metrics.arrow'), [{ level: 0, step: 10, split: 'val', metric: 'top1', value: 0.25 }]);
-  return { summary: { best_val_top1: 0.25 } };
-}, store);
+const params = await writeArtifact(
+  {
+    kind: 'parameters',
+    role: 'final',
+    stage: 'train',
+    algoVersion: '1',
+    config: { lr: 0.1, arch: 'f3:x' },
+    upstream: {},
+  },
+  async (d) => {
+    writeTensorFile(
+      join(d, 'params.arrow'),
+      [{ name: 'W1', shape: [4, 3], data: new Float32Array(12).fill(0.5) }],
+      'float32',
+      { arch: 'f3:x' },
+    );
+  },
+  store,
+);
+const metrics = await writeArtifact(
+  {
+    kind: 'metrics',
+    role: 'metrics',
+    stage: 'train',
+    algoVersion: '1',
+    config: { lr: 0.1 },
+    upstream: { params: params.artifact },
+  },
+  async (d) => {
+    writeMetricsFile(join(d, 'metrics.arrow'), [{ level: 0, step: 10, split: 'val', metric: 'top1', value: 0.25 }]);
+    return { summary: { best_val_top1: 0.25 } };
+  },
+  store,
+);
 
 test('imp ls lists every artifact; --json is machine-readable', () => {
   const r = imp('ls', '--json');

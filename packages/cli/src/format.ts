@@ -1,7 +1,10 @@
 export function formatBytes(n: number): string {
   const u = ['B', 'KB', 'MB', 'GB'];
   let i = 0;
-  while (n >= 1024 && i < u.length - 1) (n /= 1024), i++;
+  while (n >= 1024 && i < u.length - 1) {
+    n /= 1024;
+    i++;
+  }
   return `${n.toFixed(i ? 1 : 0)} ${u[i]}`;
 }
 
@@ -17,7 +20,8 @@ export function formatAge(iso: string): string {
 export function summarizeConfig(config: unknown, max = 60): string {
   const parts: string[] = [];
   const walk = (v: unknown, path: string) => {
-    if (v && typeof v === 'object' && !Array.isArray(v)) for (const [k, x] of Object.entries(v)) walk(x, path ? `${path}.${k}` : k);
+    if (v && typeof v === 'object' && !Array.isArray(v))
+      for (const [k, x] of Object.entries(v)) walk(x, path ? `${path}.${k}` : k);
     else parts.push(`${path.split('.').pop()}=${JSON.stringify(v)}`);
   };
   walk(config, '');
@@ -27,6 +31,10 @@ export function summarizeConfig(config: unknown, max = 60): string {
 
 export function table(head: string[], rows: string[][]): string {
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) => r.map((c, i) => (c ?? '').padEnd(w[i]!)).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (c ?? '').padEnd(w[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(head), ...rows.map(line)].join('\n');
 }

@@ -17,13 +17,20 @@ async function keptByExperiments(store: string): Promise<Set<string>> {
   const keep = new Set<string>();
   for (const f of readdirSync(dir).filter((n) => EXPERIMENT_FILE.test(n))) {
     const loaded = loadExperimentFile(join(dir, f));
-    const tasks = loaded.kind === 'experiment' ? (await planExperiment(loaded.experiment, store)).tasks : [await planComparison(loaded.comparison, dir, store)];
+    const tasks =
+      loaded.kind === 'experiment'
+        ? (await planExperiment(loaded.experiment, store)).tasks
+        : [await planComparison(loaded.comparison, dir, store)];
     for (const t of tasks) for (const o of Object.values(t.outputs)) keep.add(basename(o.dir));
   }
   const walk = (name: string) => {
     const d = join(store, name);
     if (!existsSync(join(d, 'manifest.json'))) return;
-    for (const u of readManifest(d).upstream) if (!keep.has(u.dir)) (keep.add(u.dir), walk(u.dir));
+    for (const u of readManifest(d).upstream)
+      if (!keep.has(u.dir)) {
+        keep.add(u.dir);
+        walk(u.dir);
+      }
   };
   for (const k of [...keep]) walk(k);
   return keep;
@@ -56,7 +63,11 @@ async function gc(opts: { dryRun?: boolean; unreferenced?: boolean; store?: stri
 }
 
 export function addGcCommand(program: Command) {
-  program.command('gc').description('remove crashed-write leftovers and stale checkpoints; --unreferenced also removes artifacts no experiment uses')
+  program
+    .command('gc')
+    .description(
+      'remove crashed-write leftovers and stale checkpoints; --unreferenced also removes artifacts no experiment uses',
+    )
     .option('--unreferenced', 'also remove artifacts that no experiment in pipelines/ plans or needs upstream')
     .option('-n, --dry-run', 'only list what would be removed')
     .option('--store <dir>', 'artifact store')

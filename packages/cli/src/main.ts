@@ -5,7 +5,9 @@ import { addPipelineCommands } from './pipeline-commands.ts';
 import { addGcCommand } from './gc-command.ts';
 
 const program = new Command('imp')
-  .description('IMP locality pipeline (Pellegrini & Biroli, ICML 2022): run experiments, run single stages, audit artifacts.')
+  .description(
+    'IMP locality pipeline (Pellegrini & Biroli, ICML 2022): run experiments, run single stages, audit artifacts.',
+  )
   .showHelpAfterError();
 addPipelineCommands(program);
 addArtifactCommands(program);

@@ -24,7 +24,9 @@ let t = performance.now();
 const srcCfg = photosSource.schema.parse({ name: 'photos' });
 const ds = await photosSource.load(srcCfg, { rng: new Rng(seed, SOURCE_STREAM), seed, log });
 const photo_dataset_s = (performance.now() - t) / 1000;
-log(`photo dataset: ${ds.train.y.length} train + ${ds.val.y.length} val crops, ${ds.layout.height}x${ds.layout.width}x${ds.layout.channels}, ${photo_dataset_s.toFixed(2)} s`);
+log(
+  `photo dataset: ${ds.train.y.length} train + ${ds.val.y.length} val crops, ${ds.layout.height}x${ds.layout.width}x${ds.layout.channels}, ${photo_dataset_s.toFixed(2)} s`,
+);
 
 t = performance.now();
 const cfg = gaussianCloneTransform.schema.parse({ name: 'gaussian-clone' });

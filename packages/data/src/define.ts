@@ -26,9 +26,16 @@ export function defineTransform<Shape extends z.ZodRawShape>(def: {
   options: Shape;
   /** Extra cross-field checks; report issues with ctx.addIssue({ code: 'custom', path: [field], message }). */
   refine?: (config: z.output<z.ZodObject<Shape>>, ctx: z.RefinementCtx) => void;
-  apply(dataset: LoadedDataset, config: z.output<z.ZodObject<Shape & { name: z.ZodLiteral<string> }>>, ctx: RunContext): TransformResult | Promise<TransformResult>;
+  apply(
+    dataset: LoadedDataset,
+    config: z.output<z.ZodObject<Shape & { name: z.ZodLiteral<string> }>>,
+    ctx: RunContext,
+  ): TransformResult | Promise<TransformResult>;
 }): TransformDef<z.ZodObject<Shape & { name: z.ZodLiteral<string> }>> {
-  let schema: z.ZodType = z.object({ name: z.literal(def.name).describe(`transform name: '${def.name}'`), ...def.options }).strict().describe(def.description);
+  let schema: z.ZodType = z
+    .object({ name: z.literal(def.name).describe(`transform name: '${def.name}'`), ...def.options })
+    .strict()
+    .describe(def.description);
   if (def.refine) schema = (schema as z.ZodObject).superRefine(def.refine as never);
   return { name: def.name, description: def.description, schema: schema as never, apply: def.apply as never };
 }

@@ -36,9 +36,15 @@ test('IDX: round trip, wrong magic, truncated, trailing bytes, label range', () 
   assert.throws(() => parseIdx(f.subarray(0, 6), 'hdr'), isErr('truncated'));
   assert.throws(() => parseIdx(new Uint8Array([...f, 0]), 'long'), isErr('bad-format'));
   const labels = encodeIdx([3], Uint8Array.from([1, 2, 12]));
-  assert.throws(() => parseIdxPair({ bytes: f, file: 'i' }, { bytes: labels, file: 'l' }, 10), isErr('bad-value', /label 12/));
+  assert.throws(
+    () => parseIdxPair({ bytes: f, file: 'i' }, { bytes: labels, file: 'l' }, 10),
+    isErr('bad-value', /label 12/),
+  );
   const two = encodeIdx([2], Uint8Array.from([1, 2]));
-  assert.throws(() => parseIdxPair({ bytes: f, file: 'i' }, { bytes: two, file: 'l' }, 10), isErr('bad-format', /2 labels for 3 images/));
+  assert.throws(
+    () => parseIdxPair({ bytes: f, file: 'i' }, { bytes: two, file: 'l' }, 10),
+    isErr('bad-format', /2 labels for 3 images/),
+  );
 });
 
 test('CIFAR-10 binary: official record layout, truncated file, bad label byte; source reads the batch folder', async () => {
@@ -58,15 +64,22 @@ test('CIFAR-10 binary: official record layout, truncated file, bad label byte; s
   const root = mkdtempSync(join(tmpdir(), 'cifar-'));
   const dir = join(root, 'cifar-10-batches-bin');
   mkdirSync(dir);
-  for (let b = 1; b <= 5; b++) writeFileSync(join(dir, `data_batch_${b}.bin`), encodeCifarBin(bytes(2 * 3072, 10 + b), [b, b + 1]));
-  await assert.rejects(cifar10Source.load({ name: 'cifar10', dir: root }, ctx), isErr('missing-file', /test_batch\.bin.*cifar-10-binary\.tar\.gz/));
+  for (let b = 1; b <= 5; b++)
+    writeFileSync(join(dir, `data_batch_${b}.bin`), encodeCifarBin(bytes(2 * 3072, 10 + b), [b, b + 1]));
+  await assert.rejects(
+    cifar10Source.load({ name: 'cifar10', dir: root }, ctx),
+    isErr('missing-file', /test_batch\.bin.*cifar-10-binary\.tar\.gz/),
+  );
   writeFileSync(join(dir, 'test_batch.bin'), encodeCifarBin(bytes(3 * 3072, 20), [7, 8, 9]));
   const ds = await cifar10Source.load({ name: 'cifar10', dir: root }, ctx);
   assert.deepEqual([...ds.train.y], [1, 2, 2, 3, 3, 4, 4, 5, 5, 6]);
   assert.deepEqual([...ds.val.y], [7, 8, 9]);
   assert.deepEqual(ds.train.x.subarray(2 * 3072, 4 * 3072), bytes(2 * 3072, 12));
   assert.deepEqual(ds.layout, { channels: 3, height: 32, width: 32, order: 'chw' });
-  await assert.rejects(cifar10Source.load({ name: 'cifar10', dir: join(root, 'nope') }, ctx), isErr('missing-file', /directory not found/));
+  await assert.rejects(
+    cifar10Source.load({ name: 'cifar10', dir: join(root, 'nope') }, ctx),
+    isErr('missing-file', /directory not found/),
+  );
 });
 
 test('npy/npz: dtypes, wrong magic, truncated', () => {
@@ -87,7 +100,10 @@ test('npy/npz: dtypes, wrong magic, truncated', () => {
     const r = parseNpz(z, 'z', ['data', 'labels']);
     assert.deepEqual([...r.labels!.data], [4, 5]);
     assert.throws(() => parseNpz(z, 'z', ['mean']), isErr('bad-format', /no array 'mean'/));
-    assert.throws(() => parseNpz(z.subarray(0, z.length - 30), 'cutz', ['data']), (e) => e instanceof DataFormatError);
+    assert.throws(
+      () => parseNpz(z.subarray(0, z.length - 30), 'cutz', ['data']),
+      (e) => e instanceof DataFormatError,
+    );
   }
   assert.throws(() => parseNpz(npy, 'notzip', ['data']), isErr('bad-magic', /zip/));
 });
@@ -105,12 +121,18 @@ test('NumPy pickles (Python 2 and 3 layouts) unpickle to the same arrays', async
   }
   const p = encodeImagenetPickle(data, [2, 3072], [1, 2], mean, 'py3');
   await assert.rejects(unpickleNumpyDict(p.subarray(0, 5000), 'cut'), isErr('truncated'));
-  await assert.rejects(unpickleNumpyDict(Uint8Array.from([0x50, 0x4b, 3, 4]), 'zip'), isErr('bad-magic', /not a Python pickle/));
+  await assert.rejects(
+    unpickleNumpyDict(Uint8Array.from([0x50, 0x4b, 3, 4]), 'zip'),
+    isErr('bad-magic', /not a Python pickle/),
+  );
 });
 
 test('ImageNet32 source: npz and pickled official batches give identical splits (labels - 1, first N, val_size)', async () => {
   const N = [3, 2, 4];
-  const mk = (i: number) => ({ x: bytes(N[i]! * 3072, 30 + i), y: Array.from({ length: N[i]! }, (_, j) => 1 + ((i * 7 + j * 331) % 1000)) });
+  const mk = (i: number) => ({
+    x: bytes(N[i]! * 3072, 30 + i),
+    y: Array.from({ length: N[i]! }, (_, j) => 1 + ((i * 7 + j * 331) % 1000)),
+  });
   const batches = [mk(0), mk(1)];
   const val = mk(2);
   const mean = new Float64Array(3072).fill(100);
@@ -120,27 +142,55 @@ test('ImageNet32 source: npz and pickled official batches give identical splits 
   const pkDir = join(root, 'pickled');
   for (const d of [npzDir, npzVal, pkDir]) mkdirSync(d);
   const npz = (b: { x: Uint8Array; y: number[] }) =>
-    encodeNpz({ data: encodeNpy('|u1', [b.y.length, 3072], b.x), labels: encodeNpy('<i8', [b.y.length], b.y), mean: encodeNpy('<f8', [3072], mean) });
+    encodeNpz({
+      data: encodeNpy('|u1', [b.y.length, 3072], b.x),
+      labels: encodeNpy('<i8', [b.y.length], b.y),
+      mean: encodeNpy('<f8', [3072], mean),
+    });
   batches.forEach((b, i) => {
     writeFileSync(join(npzDir, `train_data_batch_${i + 1}.npz`), npz(b));
-    writeFileSync(join(pkDir, `train_data_batch_${i + 1}`), encodeImagenetPickle(b.x, [b.y.length, 3072], b.y, mean, i ? 'py2' : 'py3'));
+    writeFileSync(
+      join(pkDir, `train_data_batch_${i + 1}`),
+      encodeImagenetPickle(b.x, [b.y.length, 3072], b.y, mean, i ? 'py2' : 'py3'),
+    );
   });
   writeFileSync(join(npzVal, 'val_data.npz'), npz(val));
   writeFileSync(join(pkDir, 'val_data'), encodeImagenetPickle(val.x, [4, 3072], val.y, mean, 'py3'));
-  const cfg = { name: 'imagenet32', format: 'auto' as 'auto' | 'npz' | 'pickle', train_batches: [1, 2], train_limit: 4, val_size: 3 };
+  const cfg = {
+    name: 'imagenet32',
+    format: 'auto' as 'auto' | 'npz' | 'pickle',
+    train_batches: [1, 2],
+    train_limit: 4,
+    val_size: 3,
+  };
   const a = await imagenet32Source.load({ ...cfg, dir: root }, ctx);
   const b = await imagenet32Source.load({ ...cfg, dir: pkDir, format: 'pickle' }, ctx);
   for (const ds of [a, b]) {
-    assert.deepEqual([...ds.train.y], [...batches[0]!.y, batches[1]!.y[0]!].map((v) => v - 1));
+    assert.deepEqual(
+      [...ds.train.y],
+      [...batches[0]!.y, batches[1]!.y[0]!].map((v) => v - 1),
+    );
     assert.deepEqual(ds.train.x.subarray(0, 3 * 3072), batches[0]!.x);
     assert.deepEqual(ds.train.x.subarray(3 * 3072), batches[1]!.x.subarray(0, 3072));
-    assert.deepEqual([...ds.val.y], val.y.slice(0, 3).map((v) => v - 1));
+    assert.deepEqual(
+      [...ds.val.y],
+      val.y.slice(0, 3).map((v) => v - 1),
+    );
     assert.equal(ds.num_classes, 1000);
   }
   assert.deepEqual(a.train.x, b.train.x);
-  await assert.rejects(imagenet32Source.load({ ...cfg, dir: join(root, 'empty-nope'), format: 'npz' }, ctx), isErr('missing-file', /Downsampled ImageNet/));
+  await assert.rejects(
+    imagenet32Source.load({ ...cfg, dir: join(root, 'empty-nope'), format: 'npz' }, ctx),
+    isErr('missing-file', /Downsampled ImageNet/),
+  );
   const wrong = join(root, 'wrong');
   mkdirSync(wrong);
-  writeFileSync(join(wrong, 'train_data_batch_1.npz'), encodeNpz({ data: encodeNpy('|u1', [1, 12288], new Uint8Array(12288)), labels: encodeNpy('<i8', [1], [1]) }));
-  await assert.rejects(imagenet32Source.load({ ...cfg, dir: wrong, train_batches: [1] }, ctx), isErr('bad-format', /expected \(N, 3072\)/));
+  writeFileSync(
+    join(wrong, 'train_data_batch_1.npz'),
+    encodeNpz({ data: encodeNpy('|u1', [1, 12288], new Uint8Array(12288)), labels: encodeNpy('<i8', [1], [1]) }),
+  );
+  await assert.rejects(
+    imagenet32Source.load({ ...cfg, dir: wrong, train_batches: [1] }, ctx),
+    isErr('bad-format', /expected \(N, 3072\)/),
+  );
 });

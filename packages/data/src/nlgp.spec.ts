@@ -12,10 +12,12 @@ test('FFT matches the naive DFT for mixed-radix and prime sizes; inverse undoes 
     const re = Float64Array.from({ length: n }, () => r.normal());
     const im = Float64Array.from({ length: n }, () => r.normal());
     const [a, b] = naiveDft(re, im);
-    const x = re.slice(), y = im.slice();
+    const x = re.slice(),
+      y = im.slice();
     const f = new FFT(n);
     f.transform(x, y, 0, 1, false);
-    for (let k = 0; k < n; k++) assert.ok(Math.abs(x[k]! - a[k]!) < 1e-9 && Math.abs(y[k]! - b[k]!) < 1e-9, `n=${n} k=${k}`);
+    for (let k = 0; k < n; k++)
+      assert.ok(Math.abs(x[k]! - a[k]!) < 1e-9 && Math.abs(y[k]! - b[k]!) < 1e-9, `n=${n} k=${k}`);
     f.transform(x, y, 0, 1, true);
     for (let k = 0; k < n; k++) assert.ok(Math.abs(x[k]! - re[k]!) < 1e-12 && Math.abs(y[k]! - im[k]!) < 1e-12);
   }
@@ -24,9 +26,12 @@ test('FFT matches the naive DFT for mixed-radix and prime sizes; inverse undoes 
 
 /** Empirical lag covariances (averaged over positions, periodic) and kurtosis of the pixel marginal. */
 function stats(x: Float32Array, L: number, lags: [number, number][]) {
-  const N = L * L, n = x.length / N;
+  const N = L * L,
+    n = x.length / N;
   const cov = lags.map(() => 0);
-  let m2 = 0, m4 = 0, m1 = 0;
+  let m2 = 0,
+    m4 = 0,
+    m1 = 0;
   for (let i = 0; i < n; i++) {
     const o = i * N;
     for (let p = 0; p < N; p++) {
@@ -34,7 +39,8 @@ function stats(x: Float32Array, L: number, lags: [number, number][]) {
       m1 += v;
       m2 += v * v;
       m4 += v ** 4;
-      const py = Math.floor(p / L), px = p % L;
+      const py = Math.floor(p / L),
+        px = p % L;
       lags.forEach(([dy, dx], k) => (cov[k]! += v * x[o + ((py + dy) % L) * L + ((px + dx) % L)]!));
     }
   }
@@ -43,8 +49,18 @@ function stats(x: Float32Array, L: number, lags: [number, number][]) {
 }
 
 test('NLGP vs its Gaussian clone: same covariance (analytic and empirical), NLGP non-Gaussian, clone Gaussian', () => {
-  const L = 16, xi = 2, g = 3, n = 3000;
-  const lags: [number, number][] = [[0, 0], [0, 1], [1, 0], [1, 1], [0, 2], [3, 0]];
+  const L = 16,
+    xi = 2,
+    g = 3,
+    n = 3000;
+  const lags: [number, number][] = [
+    [0, 0],
+    [0, 1],
+    [1, 0],
+    [1, 1],
+    [0, 2],
+    [3, 0],
+  ];
   const rho = gpCorrelation(L, xi);
   const target = nlgpCorrelation(rho, g);
   const res: Record<string, ReturnType<typeof stats>> = {};

@@ -11,7 +11,10 @@ export type NormalizationKind = 'paper' | 'standardize';
  * - 'standardize': offset = per-pixel training mean, scale = 1/std (population std; 1 where std=0).
  * Statistics are accumulated in float64 in a fixed order, so they are reproducible bit for bit.
  */
-export function normalizationStats(ds: LoadedDataset, kind: NormalizationKind): { offset: Float32Array; scale: Float32Array } {
+export function normalizationStats(
+  ds: LoadedDataset,
+  kind: NormalizationKind,
+): { offset: Float32Array; scale: Float32Array } {
   const D = imageDim(ds.layout);
   const { x } = ds.train;
   const n = x.length / D;

@@ -13,11 +13,7 @@ import { Rng } from '@imp/artifacts';
 
 const config = {
   source: { name: 'mnist' },
-  transforms: [
-    { name: 'subset', n: 300 },
-    { name: 'subset', split: 'val', n: 100 },
-    { name: 'permute-pixels' },
-  ],
+  transforms: [{ name: 'subset', n: 300 }, { name: 'subset', split: 'val', n: 100 }, { name: 'permute-pixels' }],
   normalization: 'standardize',
   seed: 7,
 };
@@ -30,7 +26,13 @@ test('data stage: writes a dataset artifact; same config => reused and byte-iden
   // Each write happens in a fresh CLI process: apache-arrow numbers dictionary types from a
   // process-global counter, so two writes inside one process can differ in that id (see README).
   const cli = (store: string) =>
-    JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', join(here, 'cli.ts'), '--config', JSON.stringify(config), '--store', store], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+    JSON.parse(
+      execFileSync(
+        process.execPath,
+        ['--import', 'tsx', join(here, 'cli.ts'), '--config', JSON.stringify(config), '--store', store],
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+      ),
+    );
   const a = cli(storeA);
   const b = cli(storeB);
   assert.equal(a.skipped, false);
@@ -49,7 +51,10 @@ test('data stage: writes a dataset artifact; same config => reused and byte-iden
   assert.equal(art.manifest.seed, 7);
   const train = readDatasetSplit(art.file('train.arrow'));
   assert.deepEqual(train.layout, { channels: 1, height: 28, width: 28, order: 'chw' });
-  assert.deepEqual((train.meta.transforms as { name: string }[]).map((t) => t.name), ['subset', 'subset', 'permute-pixels']);
+  assert.deepEqual(
+    (train.meta.transforms as { name: string }[]).map((t) => t.name),
+    ['subset', 'subset', 'permute-pixels'],
+  );
   assert.equal((train.meta.class_names as string[]).length, 10);
   const { tensors } = readTensorFile(art.file('normalization.arrow'), 'float32');
   const byName = Object.fromEntries(tensors.map((t) => [t.name, t]));
@@ -57,24 +62,47 @@ test('data stage: writes a dataset artifact; same config => reused and byte-iden
   // Undo the stored permutation: the first 300 MNIST training images come back exactly.
   const perm = Int32Array.from(byName.permutation!.data);
   const mnist = await mnistSource.load({ name: 'mnist', dir: null }, { rng: new Rng(0), seed: 0, log: quiet });
-  assert.deepEqual(permuteImages(Uint8Array.from(train.x), inversePermutation(perm)), mnist.train.x.subarray(0, 300 * 784));
+  assert.deepEqual(
+    permuteImages(Uint8Array.from(train.x), inversePermutation(perm)),
+    mnist.train.x.subarray(0, 300 * 784),
+  );
   // standardize: (x - offset) * scale has mean 0 and unit variance at a busy pixel.
   const j = 14 * 28 + 14;
   const jp = inversePermutation(perm)[j]!;
-  let m = 0, v = 0;
+  let m = 0,
+    v = 0;
   for (let i = 0; i < 300; i++) m += (train.x[i * 784 + jp]! - byName.offset!.data[jp]!) * byName.scale!.data[jp]!;
-  for (let i = 0; i < 300; i++) v += ((train.x[i * 784 + jp]! - byName.offset!.data[jp]!) * byName.scale!.data[jp]!) ** 2;
+  for (let i = 0; i < 300; i++)
+    v += ((train.x[i * 784 + jp]! - byName.offset!.data[jp]!) * byName.scale!.data[jp]!) ** 2;
   assert.ok(Math.abs(m / 300) < 1e-5 && Math.abs(v / 300 - 1) < 1e-4);
 });
 
 test('data stage: paper normalisation on NLGP (float pixels), and a bad config is a ConfigError naming the field', async () => {
   const store = mkdtempSync(join(tmpdir(), 'data-c-'));
-  const r = await runStage(dataStage, { config: { source: { name: 'nlgp', size: 8, n_train: 40, n_val: 10 } }, inputs: {}, store, log: quiet });
+  const r = await runStage(dataStage, {
+    config: { source: { name: 'nlgp', size: 8, n_train: 40, n_val: 10 } },
+    inputs: {},
+    store,
+    log: quiet,
+  });
   const art = await openArtifact(r.outputs.dataset!.dir, { kind: 'dataset' });
   const { tensors } = readTensorFile(art.file('normalization.arrow'), 'float32');
   assert.equal(tensors[1]!.data[0], 1); // pixel_range 1 for float sources
   assert.equal((art.manifest.summary as { pixel_dtype: string }).pixel_dtype, 'float32');
-  await assert.rejects(runStage(dataStage, { config: { source: { name: 'mnist' }, normalization: 'zscore' }, inputs: {}, store }), (e) => e instanceof ConfigError && /field 'normalization'/.test(e.message));
-  await assert.rejects(runStage(dataStage, { config: { source: { name: 'cifar10' }, transforms: [{ name: 'subset', n: -3 }] }, inputs: {}, store }), (e) => e instanceof ConfigError && /transforms\.0\.n/.test(e.message));
-  await assert.rejects(runStage(dataStage, { config: { source: { name: 'cifar10' } }, inputs: {}, store, log: quiet }), /no data directory given.*cifar-10-batches-bin/);
+  await assert.rejects(
+    runStage(dataStage, { config: { source: { name: 'mnist' }, normalization: 'zscore' }, inputs: {}, store }),
+    (e) => e instanceof ConfigError && /field 'normalization'/.test(e.message),
+  );
+  await assert.rejects(
+    runStage(dataStage, {
+      config: { source: { name: 'cifar10' }, transforms: [{ name: 'subset', n: -3 }] },
+      inputs: {},
+      store,
+    }),
+    (e) => e instanceof ConfigError && /transforms\.0\.n/.test(e.message),
+  );
+  await assert.rejects(
+    runStage(dataStage, { config: { source: { name: 'cifar10' } }, inputs: {}, store, log: quiet }),
+    /no data directory given.*cifar-10-batches-bin/,
+  );
 });

@@ -16,8 +16,15 @@ export const dataConfigSchema = z
     normalization: z
       .enum(['paper', 'standardize'])
       .default('paper')
-      .describe("'paper' = subtract the training mean image, divide by 255 (spec §2.1); 'standardize' = per-pixel (x-mean)/std"),
-    seed: z.number().int().nonnegative().default(0).describe('seed of every random choice (synthetic sources, subsets, noise, permutation)'),
+      .describe(
+        "'paper' = subtract the training mean image, divide by 255 (spec §2.1); 'standardize' = per-pixel (x-mean)/std",
+      ),
+    seed: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(0)
+      .describe('seed of every random choice (synthetic sources, subsets, noise, permutation)'),
   })
   .strict();
 
@@ -39,14 +46,24 @@ export async function buildDataset(config: DataConfig, log: (m: string) => void 
   const timings: Record<string, number> = {};
   let t = performance.now();
   const src = getSource((config.source as { name: string }).name);
-  let ds: LoadedDataset = await src.load(config.source as never, { rng: new Rng(config.seed, SOURCE_STREAM), seed: config.seed, log });
+  let ds: LoadedDataset = await src.load(config.source as never, {
+    rng: new Rng(config.seed, SOURCE_STREAM),
+    seed: config.seed,
+    log,
+  });
   timings.load_s = (performance.now() - t) / 1000;
-  log(`loaded ${src.name}: ${ds.train.y.length} train, ${ds.val.y.length} val, ${ds.layout.channels}x${ds.layout.height}x${ds.layout.width}`);
+  log(
+    `loaded ${src.name}: ${ds.train.y.length} train, ${ds.val.y.length} val, ${ds.layout.channels}x${ds.layout.height}x${ds.layout.width}`,
+  );
   const applied: Record<string, unknown>[] = [];
   t = performance.now();
   for (const [i, tc] of config.transforms.entries()) {
     const tr = getTransform((tc as { name: string }).name);
-    const r = await tr.apply(ds, tc as never, { rng: new Rng(config.seed, transformStream(i)), seed: config.seed, log });
+    const r = await tr.apply(ds, tc as never, {
+      rng: new Rng(config.seed, transformStream(i)),
+      seed: config.seed,
+      log,
+    });
     ds = r.dataset;
     applied.push({ ...(tc as object), ...(r.record ?? {}) });
     log(`transform ${tr.name}: ${ds.train.y.length} train, ${ds.val.y.length} val`);
@@ -62,7 +79,13 @@ export const dataStage: StageDef<typeof dataConfigSchema> = {
     'Loads a dataset (MNIST, Fashion-MNIST, CIFAR-10, ImageNet32/64, synthetic NLGP, ...), applies transforms (subset, relabel, noise, canvas, pixel permutation) and writes train/val splits (chw) with normalisation statistics.',
   config: dataConfigSchema,
   inputs: {},
-  outputs: { dataset: { kind: 'dataset', description: 'train.arrow, val.arrow (chw pixels + labels), normalization.arrow (offset, scale[, permutation]), optional aux.arrow' } },
+  outputs: {
+    dataset: {
+      kind: 'dataset',
+      description:
+        'train.arrow, val.arrow (chw pixels + labels), normalization.arrow (offset, scale[, permutation]), optional aux.arrow',
+    },
+  },
   seedField: 'seed',
   async run(ctx) {
     const { dataset: ds, applied, timings } = await buildDataset(ctx.config, ctx.log);
@@ -72,7 +95,12 @@ export const dataStage: StageDef<typeof dataConfigSchema> = {
     timings.normalization_s = (performance.now() - t) / 1000;
     const pixelDtype = ds.train.x instanceof Uint8Array ? 'uint8' : 'float32';
     const permutationInfo = ds.permutation
-      ? { tensor: 'permutation', file: 'normalization.arrow', length: ds.permutation.length, semantics: 'x_stored[i] = x_original[permutation[i]]; undo with x_original[permutation[i]] = x_stored[i]' }
+      ? {
+          tensor: 'permutation',
+          file: 'normalization.arrow',
+          length: ds.permutation.length,
+          semantics: 'x_stored[i] = x_original[permutation[i]]; undo with x_original[permutation[i]] = x_stored[i]',
+        }
       : null;
     const meta = {
       class_names: ds.class_names,
@@ -80,12 +108,23 @@ export const dataStage: StageDef<typeof dataConfigSchema> = {
       source: ctx.config.source,
       provenance: ds.provenance,
       transforms: applied,
-      normalization: { kind: ctx.config.normalization, file: 'normalization.arrow', formula: 'input = (x - offset) * scale', pixel_range: ds.pixel_range },
+      normalization: {
+        kind: ctx.config.normalization,
+        file: 'normalization.arrow',
+        formula: 'input = (x - offset) * scale',
+        pixel_range: ds.pixel_range,
+      },
       pixel_permutation: permutationInfo,
     };
     await ctx.write('dataset', async (dir) => {
       const t0 = performance.now();
-      writeDatasetSplit(join(dir, 'train.arrow'), { split: 'train', layout: ds.layout, x: ds.train.x, y: ds.train.y, meta });
+      writeDatasetSplit(join(dir, 'train.arrow'), {
+        split: 'train',
+        layout: ds.layout,
+        x: ds.train.x,
+        y: ds.train.y,
+        meta,
+      });
       writeDatasetSplit(join(dir, 'val.arrow'), { split: 'val', layout: ds.layout, x: ds.val.x, y: ds.val.y, meta });
       const tensors = [
         { name: 'offset', shape: [D], data: norm.offset },
@@ -93,7 +132,10 @@ export const dataStage: StageDef<typeof dataConfigSchema> = {
       ];
       // Indices < 2^24 are exact in float32 (D is at most 64*64*3 = 12288 here).
       if (ds.permutation) tensors.push({ name: 'permutation', shape: [D], data: Float32Array.from(ds.permutation) });
-      writeTensorFile(join(dir, 'normalization.arrow'), tensors, 'float32', { normalization: ctx.config.normalization, formula: 'input = (x - offset) * scale' });
+      writeTensorFile(join(dir, 'normalization.arrow'), tensors, 'float32', {
+        normalization: ctx.config.normalization,
+        formula: 'input = (x - offset) * scale',
+      });
       if (ds.aux?.length) writeTensorFile(join(dir, 'aux.arrow'), ds.aux, 'float32', {});
       timings.files_s = (performance.now() - t0) / 1000;
       return {

@@ -32,26 +32,47 @@ const parse = (t: { schema: { parse(v: unknown): unknown } }, v: object) => t.sc
 test('subset: first N in file order (paper), random, stratified; exact sizes and rows', async () => {
   const y = Array.from({ length: 100 }, (_, i) => (i < 70 ? 0 : i < 90 ? 1 : 2));
   const ds = toy(y, 1, 3, 4, 3);
-  const first = (await subsetTransform.apply(ds, parse(subsetTransform, { name: 'subset', fraction: 0.3 }), ctx())).dataset;
+  const first = (await subsetTransform.apply(ds, parse(subsetTransform, { name: 'subset', fraction: 0.3 }), ctx()))
+    .dataset;
   assert.equal(first.train.y.length, 30); // int(0.3 * 100)
   assert.deepEqual(first.train.x, ds.train.x.subarray(0, 30 * 12));
   assert.equal(first.val.y.length, 2);
-  const rnd = (await subsetTransform.apply(ds, parse(subsetTransform, { name: 'subset', n: 40, mode: 'random' }), ctx())).dataset;
+  const rnd = (
+    await subsetTransform.apply(ds, parse(subsetTransform, { name: 'subset', n: 40, mode: 'random' }), ctx())
+  ).dataset;
   assert.equal(rnd.train.y.length, 40);
-  const rnd2 = (await subsetTransform.apply(ds, parse(subsetTransform, { name: 'subset', n: 40, mode: 'random' }), ctx())).dataset;
+  const rnd2 = (
+    await subsetTransform.apply(ds, parse(subsetTransform, { name: 'subset', n: 40, mode: 'random' }), ctx())
+  ).dataset;
   assert.deepEqual(rnd.train.x, rnd2.train.x); // seeded
-  const strat = (await subsetTransform.apply(ds, parse(subsetTransform, { name: 'subset', n: 10, mode: 'random', stratified: true }), ctx())).dataset;
-  assert.deepEqual([0, 1, 2].map((k) => strat.train.y.filter((v) => v === k).length), [7, 2, 1]);
-  const sf = (await subsetTransform.apply(ds, parse(subsetTransform, { name: 'subset', n: 10, stratified: true }), ctx())).dataset;
+  const strat = (
+    await subsetTransform.apply(
+      ds,
+      parse(subsetTransform, { name: 'subset', n: 10, mode: 'random', stratified: true }),
+      ctx(),
+    )
+  ).dataset;
+  assert.deepEqual(
+    [0, 1, 2].map((k) => strat.train.y.filter((v) => v === k).length),
+    [7, 2, 1],
+  );
+  const sf = (
+    await subsetTransform.apply(ds, parse(subsetTransform, { name: 'subset', n: 10, stratified: true }), ctx())
+  ).dataset;
   assert.deepEqual([...sf.train.y], [0, 0, 0, 0, 0, 0, 0, 1, 1, 2]);
-  assert.deepEqual(sf.train.x.subarray(7 * 12, 8 * 12), ds.train.x.subarray(70 * 12, 71 * 12)); // first of class 1 = image 70
+  assert.deepEqual(sf.train.x.subarray(7 * 12, 8 * 12), ds.train.x.subarray(70 * 12, 71 * 12));
+  // (first of class 1 = image 70)
   assert.deepEqual(stratifiedQuotas([5, 3, 2], 5), [3, 1, 1]);
   assert.throws(() => subsetTransform.schema.parse({ name: 'subset' }), /fraction or n/);
 });
 
 test('relabel: modulo k, mapping file, meaningful Fashion-MNIST grouping', async () => {
   const ds = toy([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 999], 1, 2, 2, 1000);
-  const mod = await relabelTransform.apply(ds, parse(relabelTransform, { name: 'relabel', by: 'modulo', k: 10 }), ctx());
+  const mod = await relabelTransform.apply(
+    ds,
+    parse(relabelTransform, { name: 'relabel', by: 'modulo', k: 10 }),
+    ctx(),
+  );
   assert.deepEqual([...mod.dataset.train.y], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 3, 9]);
   assert.equal(mod.dataset.num_classes, 10);
   assert.deepEqual(mod.record!.old_classes_per_new_class, new Array(10).fill(100));
@@ -59,55 +80,127 @@ test('relabel: modulo k, mapping file, meaningful Fashion-MNIST grouping', async
   const dir = mkdtempSync(join(tmpdir(), 'relabel-'));
   const ids = Array.from({ length: 1000 }, (_, i) => (i * 7) % 10);
   writeFileSync(join(dir, 'classes.dat'), ids.join(','));
-  const f = await relabelTransform.apply(ds, parse(relabelTransform, { name: 'relabel', by: 'file', file: join(dir, 'classes.dat') }), ctx());
-  assert.deepEqual([...f.dataset.train.y], [...ds.train.y].map((v) => ids[v]!));
+  const f = await relabelTransform.apply(
+    ds,
+    parse(relabelTransform, { name: 'relabel', by: 'file', file: join(dir, 'classes.dat') }),
+    ctx(),
+  );
+  assert.deepEqual(
+    [...f.dataset.train.y],
+    [...ds.train.y].map((v) => ids[v]!),
+  );
   assert.equal(f.dataset.num_classes, 10);
   writeFileSync(join(dir, 'short.dat'), '1,2,3');
-  assert.throws(() => relabelTransform.apply(ds, parse(relabelTransform, { name: 'relabel', by: 'file', file: join(dir, 'short.dat') }), ctx()), /3 entries for 1000 classes/);
+  assert.throws(
+    () =>
+      relabelTransform.apply(
+        ds,
+        parse(relabelTransform, { name: 'relabel', by: 'file', file: join(dir, 'short.dat') }),
+        ctx(),
+      ),
+    /3 entries for 1000 classes/,
+  );
   assert.throws(() => relabelTransform.schema.parse({ name: 'relabel', by: 'modulo' }), /needs k/);
   const fm = toy([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 1, 2, 2, 10, FASHION_MNIST_CLASSES);
-  const m = await relabelTransform.apply(fm, parse(relabelTransform, { name: 'relabel', by: 'fashion-mnist-meaningful' }), ctx());
+  const m = await relabelTransform.apply(
+    fm,
+    parse(relabelTransform, { name: 'relabel', by: 'fashion-mnist-meaningful' }),
+    ctx(),
+  );
   assert.deepEqual([...m.dataset.train.y], [0, 1, 0, 1, 0, 2, 0, 2, 3, 2]);
-  assert.deepEqual(FASHION_MEANINGFUL_MAP.map((v, i) => `${FASHION_MNIST_CLASSES[i]}:${m.dataset.class_names[v]}`).slice(0, 4), ['T-shirt/top:tops', 'Trouser:bottoms and dresses', 'Pullover:tops', 'Dress:bottoms and dresses']);
+  assert.deepEqual(
+    FASHION_MEANINGFUL_MAP.map((v, i) => `${FASHION_MNIST_CLASSES[i]}:${m.dataset.class_names[v]}`).slice(0, 4),
+    ['T-shirt/top:tops', 'Trouser:bottoms and dresses', 'Pullover:tops', 'Dress:bottoms and dresses'],
+  );
   const c4 = await relabelTransform.apply(fm, parse(relabelTransform, { name: 'relabel', by: 'modulo', k: 4 }), ctx());
   assert.deepEqual([...c4.dataset.train.y], [0, 1, 2, 3, 0, 1, 2, 3, 0, 1]);
-  assert.throws(() => relabelTransform.apply(ds, parse(relabelTransform, { name: 'relabel', by: 'fashion-mnist-meaningful' }), ctx()), /needs the 10 Fashion-MNIST classes/);
+  assert.throws(
+    () =>
+      relabelTransform.apply(ds, parse(relabelTransform, { name: 'relabel', by: 'fashion-mnist-meaningful' }), ctx()),
+    /needs the 10 Fashion-MNIST classes/,
+  );
 });
 
 test('pixel permutation: seeded, stored, composes, and its inverse restores the images', async () => {
   const ds = toy([1, 2, 3], 3, 4, 5);
-  const a = (await permutePixelsTransform.apply(ds, parse(permutePixelsTransform, { name: 'permute-pixels' }), ctx(1))).dataset;
+  const a = (await permutePixelsTransform.apply(ds, parse(permutePixelsTransform, { name: 'permute-pixels' }), ctx(1)))
+    .dataset;
   const p = a.permutation!;
-  assert.deepEqual([...p].sort((u, v) => u - v), Array.from({ length: 60 }, (_, i) => i));
+  assert.deepEqual(
+    [...p].sort((u, v) => u - v),
+    Array.from({ length: 60 }, (_, i) => i),
+  );
   for (let i = 0; i < 60; i++) assert.equal(Math.floor(p[i]! / 20), Math.floor(i / 20)); // 'spatial' keeps channels
-  assert.deepEqual(p.subarray(20, 40), p.subarray(0, 20).map((v) => v + 20));
+  assert.deepEqual(
+    p.subarray(20, 40),
+    p.subarray(0, 20).map((v) => v + 20),
+  );
   for (let i = 0; i < 60; i++) assert.equal(a.train.x[60 + i], ds.train.x[60 + p[i]!]);
   assert.deepEqual(permuteImages(a.train.x, inversePermutation(p)), ds.train.x);
   assert.deepEqual(permuteImages(a.val.x, inversePermutation(p)), ds.val.x);
-  const b = (await permutePixelsTransform.apply(a, parse(permutePixelsTransform, { name: 'permute-pixels', scope: 'all' }), ctx(2))).dataset;
+  const b = (
+    await permutePixelsTransform.apply(
+      a,
+      parse(permutePixelsTransform, { name: 'permute-pixels', scope: 'all' }),
+      ctx(2),
+    )
+  ).dataset;
   assert.deepEqual(permuteImages(b.train.x, inversePermutation(b.permutation!)), ds.train.x); // composed
-  await assert.rejects(async () => canvasTransform.apply(a, parse(canvasTransform, { name: 'canvas', height: 8, width: 8 }), ctx()), /before permute-pixels/);
+  await assert.rejects(
+    async () => canvasTransform.apply(a, parse(canvasTransform, { name: 'canvas', height: 8, width: 8 }), ctx()),
+    /before permute-pixels/,
+  );
 });
 
 test('canvas, label noise and pixel noise', async () => {
-  const ds = toy(Array.from({ length: 50 }, (_, i) => i % 10), 1, 3, 4);
-  const c = (await canvasTransform.apply(ds, parse(canvasTransform, { name: 'canvas', height: 7, width: 9, noise_mean: 0, noise_std: 0 }), ctx())).dataset;
+  const ds = toy(
+    Array.from({ length: 50 }, (_, i) => i % 10),
+    1,
+    3,
+    4,
+  );
+  const c = (
+    await canvasTransform.apply(
+      ds,
+      parse(canvasTransform, { name: 'canvas', height: 7, width: 9, noise_mean: 0, noise_std: 0 }),
+      ctx(),
+    )
+  ).dataset;
   assert.deepEqual(c.layout, { channels: 1, height: 7, width: 9, order: 'chw' });
   const offs = c.aux!.find((a) => a.name === 'canvas_offset_train')!;
   assert.deepEqual(offs.shape, [50, 2]);
   for (let i = 0; i < 50; i++) {
-    const top = offs.data[2 * i]!, left = offs.data[2 * i + 1]!;
+    const top = offs.data[2 * i]!,
+      left = offs.data[2 * i + 1]!;
     assert.ok(top <= 4 && left <= 5);
-    for (let r = 0; r < 3; r++) for (let q = 0; q < 4; q++) assert.equal(c.train.x[i * 63 + (top + r) * 9 + left + q], ds.train.x[i * 12 + r * 4 + q]);
+    for (let r = 0; r < 3; r++)
+      for (let q = 0; q < 4; q++)
+        assert.equal(c.train.x[i * 63 + (top + r) * 9 + left + q], ds.train.x[i * 12 + r * 4 + q]);
   }
-  const fx = (await canvasTransform.apply(ds, parse(canvasTransform, { name: 'canvas', height: 5, width: 6, position: 'fixed', top: 2, left: 1 }), ctx())).dataset;
+  const fx = (
+    await canvasTransform.apply(
+      ds,
+      parse(canvasTransform, { name: 'canvas', height: 5, width: 6, position: 'fixed', top: 2, left: 1 }),
+      ctx(),
+    )
+  ).dataset;
   assert.equal(fx.train.x[5 * 6 * 3 + 2 * 6 + 1], ds.train.x[3 * 12]);
-  const ln = await labelNoiseTransform.apply(ds, parse(labelNoiseTransform, { name: 'label-noise', fraction: 0.2 }), ctx());
+  const ln = await labelNoiseTransform.apply(
+    ds,
+    parse(labelNoiseTransform, { name: 'label-noise', fraction: 0.2 }),
+    ctx(),
+  );
   const changed = [...ln.dataset.train.y].filter((v, i) => v !== ds.train.y[i]).length;
   assert.equal(changed, 10);
   assert.equal(ln.record!.n_corrupted_train, 10);
   assert.deepEqual(ln.dataset.val.y, ds.val.y);
-  const pn = (await pixelNoiseTransform.apply(ds, parse(pixelNoiseTransform, { name: 'pixel-noise', sigma: 10, splits: ['train'] }), ctx())).dataset;
+  const pn = (
+    await pixelNoiseTransform.apply(
+      ds,
+      parse(pixelNoiseTransform, { name: 'pixel-noise', sigma: 10, splits: ['train'] }),
+      ctx(),
+    )
+  ).dataset;
   assert.ok(pn.train.x instanceof Float32Array && pn.val.x instanceof Float32Array);
   assert.deepEqual([...pn.val.x], [...ds.val.x]);
   let s2 = 0;
@@ -120,6 +213,9 @@ test('data config: defaults, discriminated unions, errors name the field', () =>
   assert.deepEqual(c, { source: { name: 'mnist', dir: null }, transforms: [], normalization: 'paper', seed: 0 });
   const bad = dataConfigSchema.safeParse({ source: { name: 'nlgp', gain: -1 } });
   assert.ok(!bad.success && bad.error.issues[0]!.path.join('.') === 'source.gain');
-  const t = dataConfigSchema.safeParse({ source: { name: 'mnist' }, transforms: [{ name: 'subset', n: 5, mode: 'sideways' }] });
+  const t = dataConfigSchema.safeParse({
+    source: { name: 'mnist' },
+    transforms: [{ name: 'subset', n: 5, mode: 'sideways' }],
+  });
   assert.ok(!t.success && t.error.issues[0]!.path.join('.') === 'transforms.0.mode');
 });

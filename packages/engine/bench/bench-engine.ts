@@ -7,11 +7,28 @@
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { tf, initEngine, createFcn, sgdStep, disposeFcn, Rng, SPARSE_DENSITY_THRESHOLD, type EngineInfo } from '../src/index.ts';
+import {
+  tf,
+  initEngine,
+  createFcn,
+  sgdStep,
+  disposeFcn,
+  Rng,
+  SPARSE_DENSITY_THRESHOLD,
+  type EngineInfo,
+} from '../src/index.ts';
 import { relErr } from '../src/test-util.ts';
 
-interface Case { name: string; sizes: number[]; batch: number; density: number }
-interface Timing { step_ms: number; cpu_ms: number }
+interface Case {
+  name: string;
+  sizes: number[];
+  batch: number;
+  density: number;
+}
+interface Timing {
+  step_ms: number;
+  cpu_ms: number;
+}
 
 const FCN = [3072, 1024, 1024, 1024, 10];
 const ALL_CASES: Case[] = [
@@ -36,7 +53,10 @@ function setup(c: Case, seed = 7) {
   const masks = c.sizes.slice(0, -1).map((s, l) => rng.mask(s * c.sizes[l + 1], c.density));
   const net = createFcn(c.sizes, { masks, seed });
   const x = tf.tensor2d(rng.normals(c.batch * c.sizes[0]), [c.batch, c.sizes[0]]);
-  const labels = tf.tensor1d(new Int32Array(c.batch).map(() => rng.int(c.sizes.at(-1)!)), 'int32');
+  const labels = tf.tensor1d(
+    new Int32Array(c.batch).map(() => rng.int(c.sizes.at(-1)!)),
+    'int32',
+  );
   const y = tf.oneHot(labels, c.sizes.at(-1)!) as tf.Tensor2D;
   labels.dispose();
   return { net, x, y };
@@ -44,7 +64,8 @@ function setup(c: Case, seed = 7) {
 
 function timeOurs(c: Case): Timing {
   const { net, x, y } = setup(c);
-  const wall: number[] = [], cpu: number[] = [];
+  const wall: number[] = [],
+    cpu: number[] = [];
   const steps = c.batch <= 100 ? STEPS * 5 : STEPS; // small net: more steps, same effort
   for (let s = 0; s < WARMUP + steps; s++) {
     const c0 = process.cpuUsage();
@@ -76,10 +97,20 @@ function timeTorch(c: Case): Map<string, Timing> {
     ['1core', [1], { OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' }],
   ];
   for (const [label, threads, env] of runs) {
-    const spec = { cases: [{ name: c.name, sizes: c.sizes, batch: c.batch, density: c.density }], threads, steps, warmup: WARMUP };
-    const r = spawnSync('/usr/bin/python3', [script, JSON.stringify(spec)], { encoding: 'utf8', env: { ...process.env, ...env } });
+    const spec = {
+      cases: [{ name: c.name, sizes: c.sizes, batch: c.batch, density: c.density }],
+      threads,
+      steps,
+      warmup: WARMUP,
+    };
+    const r = spawnSync('/usr/bin/python3', [script, JSON.stringify(spec)], {
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+    });
     if (r.status !== 0) {
-      console.error(`torch reference failed: ${(r.stderr || r.error?.message || '').trim().split('\n').slice(-2).join(' ')}`);
+      console.error(
+        `torch reference failed: ${(r.stderr || r.error?.message || '').trim().split('\n').slice(-2).join(' ')}`,
+      );
       continue;
     }
     for (const line of r.stdout.trim().split('\n')) {
@@ -111,10 +142,18 @@ const r2 = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? 
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
 const info: EngineInfo = await initEngine();
 const cores = info.threads ?? 1;
-console.log(`engine: ${JSON.stringify(info)}\ncores: ${os.availableParallelism()}  load avg before: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}  rounds: ${ROUNDS}`);
+console.log(
+  `engine: ${JSON.stringify(info)}\ncores: ${os.availableParallelism()}  load avg before: ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}  rounds: ${ROUNDS}`,
+);
 
 type Row = { ours: Timing; ours1: Timing; torch: Map<string, Timing> };
-const medT = (ts: Timing[]): Timing => ({ step_ms: median(ts.map((t) => t.step_ms)), cpu_ms: median(ts.map((t) => t.cpu_ms)) });
+const medT = (ts: Timing[]): Timing => ({
+  step_ms: median(ts.map((t) => t.step_ms)),
+  cpu_ms: median(ts.map((t) => t.cpu_ms)),
+});
 const rounds = new Map<string, Row[]>();
 for (let r = 0; r < ROUNDS; r++) {
   for (const c of CASES) {
@@ -125,7 +164,9 @@ for (let r = 0; r < ROUNDS; r++) {
     const torch = timeTorch(c);
     if (!rounds.has(c.name)) rounds.set(c.name, []);
     rounds.get(c.name)!.push({ ours, ours1, torch });
-    process.stderr.write(`  round ${r + 1} ${c.name}: ours ${ours.step_ms.toFixed(1)} ms, torch ${[...torch.entries()].map(([k, v]) => `${k} ${v.step_ms.toFixed(1)}`).join(', ')}\n`);
+    process.stderr.write(
+      `  round ${r + 1} ${c.name}: ours ${ours.step_ms.toFixed(1)} ms, torch ${[...torch.entries()].map(([k, v]) => `${k} ${v.step_ms.toFixed(1)}`).join(', ')}\n`,
+    );
   }
 }
 await initEngine({ threads: cores, warn: () => {} });
@@ -141,25 +182,40 @@ for (const [name, rows] of rounds) {
 }
 
 const f = (t?: Timing) => (t ? `${t.step_ms.toFixed(1)} (${t.cpu_ms.toFixed(0)})` : '-').padStart(14);
-console.log(`\nwall ms per step (process CPU ms in parentheses); ours ${cores}t = our default, torch tN = torch.set_num_threads(N)`);
-console.log(`case         u        path    ${'ours ' + cores + 't'.padEnd(0)}      torch t1       torch t2     ours 1core    torch 1core   ours/best torch`);
+console.log(
+  `\nwall ms per step (process CPU ms in parentheses); ours ${cores}t = our default, torch tN = torch.set_num_threads(N)`,
+);
+console.log(
+  `case         u        path    ${'ours ' + cores + 't'.padEnd(0)}      torch t1       torch t2     ours 1core    torch 1core   ours/best torch`,
+);
 const stepMs: Record<string, unknown> = {};
 for (const c of CASES) {
   const { ours, ours1, torch } = results.get(c.name)!;
-  const t1 = torch.get('t1'), t2 = torch.get('t2'), t1c = torch.get('1core');
+  const t1 = torch.get('t1'),
+    t2 = torch.get('t2'),
+    t1c = torch.get('1core');
   const best = Math.min(t1?.step_ms ?? Infinity, t2?.step_ms ?? Infinity);
   const sparse = info.backend === 'native' && c.density < SPARSE_DENSITY_THRESHOLD;
   stepMs[c.name] = {
-    density: Number(c.density.toPrecision(4)), path: sparse ? 'csr' : 'dense',
-    ours: r2(ours.step_ms), ours_cpu: r2(ours.cpu_ms), ours_1core: r2(ours1.step_ms),
-    torch_t1: r2(t1?.step_ms), torch_t2: r2(t2?.step_ms), torch_1core: r2(t1c?.step_ms),
+    density: Number(c.density.toPrecision(4)),
+    path: sparse ? 'csr' : 'dense',
+    ours: r2(ours.step_ms),
+    ours_cpu: r2(ours.cpu_ms),
+    ours_1core: r2(ours1.step_ms),
+    torch_t1: r2(t1?.step_ms),
+    torch_t2: r2(t2?.step_ms),
+    torch_1core: r2(t1c?.step_ms),
     torch_t1_cpu: r2(t1?.cpu_ms),
   };
-  console.log(`${c.name.padEnd(12)} ${c.density.toFixed(4).padEnd(8)} ${(sparse ? 'csr' : 'dense').padEnd(6)} ${f(ours)} ${f(t1)} ${f(t2)} ${f(ours1)} ${f(t1c)}   ${Number.isFinite(best) ? (ours.step_ms / best).toFixed(2) : '-'}`);
+  console.log(
+    `${c.name.padEnd(12)} ${c.density.toFixed(4).padEnd(8)} ${(sparse ? 'csr' : 'dense').padEnd(6)} ${f(ours)} ${f(t1)} ${f(t2)} ${f(ours1)} ${f(t1c)}   ${Number.isFinite(best) ? (ours.step_ms / best).toFixed(2) : '-'}`,
+  );
 }
 const agree = info.backend === 'cpu' ? 0 : await agreementWithCpu(info.backend);
 const dense = results.get('fcn_dense');
-const tBest = dense ? Math.min(dense.torch.get('t1')?.step_ms ?? Infinity, dense.torch.get('t2')?.step_ms ?? Infinity) : Infinity;
+const tBest = dense
+  ? Math.min(dense.torch.get('t1')?.step_ms ?? Infinity, dense.torch.get('t2')?.step_ms ?? Infinity)
+  : Infinity;
 const tSame = dense?.torch.get(`t${Math.min(cores, 2)}`)?.step_ms;
 const t1core = dense?.torch.get('1core')?.step_ms;
 const u2 = CASES.filter((c) => c.sizes === FCN && c.density <= 0.02).map((c) => results.get(c.name)!.ours.step_ms);

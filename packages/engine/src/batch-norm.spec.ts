@@ -8,28 +8,42 @@ import { assertClose, nativeAvailable, useBackend } from './test-util.ts';
 
 function run(x: Float32Array, g: Float32Array, b: Float32Array, n: number, c: number) {
   return tf.tidy(() => {
-    const xt = tf.tensor2d(x, [n, c]), gt = tf.tensor1d(g), bt = tf.tensor1d(b);
+    const xt = tf.tensor2d(x, [n, c]),
+      gt = tf.tensor1d(g),
+      bt = tf.tensor1d(b);
     const r = tf.tensor2d(new Rng(3).normals(n * c), [n, c]);
     const bn = batchNormTrain(xt, gt, bt);
     const f = (xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) =>
       tf.sum(tf.mul(batchNormTrain(xx as tf.Tensor2D, gg as tf.Tensor1D, bb as tf.Tensor1D).y, r));
-    const gradsOut = tf.grads(f)([xt, gt, bt]).map((t) => t.dataSync().slice());
+    const gradsOut = tf
+      .grads(f)([xt, gt, bt])
+      .map((t) => t.dataSync().slice());
     const { mean, variance } = tf.moments(xt, 0);
     const ref = tf.batchNorm(xt, mean, variance, bt, gt, 1e-5);
     return {
-      y: bn.y.dataSync().slice(), mean: bn.mean.dataSync().slice(), variance: bn.variance.dataSync().slice(),
-      ref: ref.dataSync().slice(), refMean: mean.dataSync().slice(), refVar: variance.dataSync().slice(), grads: gradsOut,
+      y: bn.y.dataSync().slice(),
+      mean: bn.mean.dataSync().slice(),
+      variance: bn.variance.dataSync().slice(),
+      ref: ref.dataSync().slice(),
+      refMean: mean.dataSync().slice(),
+      refVar: variance.dataSync().slice(),
+      grads: gradsOut,
     };
   });
 }
 
 test('batchNormTrain forward matches tf.moments + tf.batchNorm, native gradients match the cpu composition', async () => {
   const backends = nativeAvailable() ? (['cpu', 'native'] as const) : (['cpu'] as const);
-  for (const [n, c] of [[2, 3], [37, 300], [200, 1030]]) {
+  for (const [n, c] of [
+    [2, 3],
+    [37, 300],
+    [200, 1030],
+  ]) {
     const rng = new Rng(n);
     const x = rng.normals(n * c, 3);
     for (let i = 0; i < x.length; i++) x[i] += 5; // offset: exercises the two-pass variance
-    const g = rng.normals(c), b = rng.normals(c);
+    const g = rng.normals(c),
+      b = rng.normals(c);
     const outs = [];
     for (const backend of backends) {
       await useBackend(backend);

@@ -25,7 +25,9 @@ export function batchNormTrain(x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tens
   if (gamma.shape[0] !== c || beta.shape[0] !== c) throw new Error(`batchNormTrain: gamma/beta must have ${c} entries`);
   const addon = nativeAddon();
   if (addon !== undefined && tf.getBackend() === NATIVE_BACKEND_NAME) {
-    const mean = new Float32Array(c), variance = new Float32Array(c), invstd = new Float32Array(c);
+    const mean = new Float32Array(c),
+      variance = new Float32Array(c),
+      invstd = new Float32Array(c);
     const f = customGrad3((xt: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
       const y = allocF32(n * c);
       addon.bnFwd(tensorValues(xt), tensorValues(g), tensorValues(b), eps, y, mean, variance, invstd, n, c, 0);
@@ -36,7 +38,9 @@ export function batchNormTrain(x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tens
         value: tf.tensor2d(y, [n, c]),
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
           const [xs, gs] = saved;
-          const dx = allocF32(n * c), dg = new Float32Array(c), db = new Float32Array(c);
+          const dx = allocF32(n * c),
+            dg = new Float32Array(c),
+            db = new Float32Array(c);
           addon.bnBwd(tensorValues(dy), tensorValues(xs), tensorValues(gs), mean, invstd, dx, dg, db, n, c, 0);
           return [tf.tensor2d(dx, [n, c]), tf.tensor1d(dg), tf.tensor1d(db)];
         },

@@ -2,7 +2,14 @@
 export { tf } from './tf.ts';
 export type { EngineInfo, BackendChoice } from './engine-info.ts';
 export { initEngine, engineInfo, type InitOptions } from './init-engine.ts';
-export { prepareMask, type MaskHandle, type Csr, type Csc, SPARSE_DENSITY_THRESHOLD, setSparseThreshold } from './mask-handle.ts';
+export {
+  prepareMask,
+  type MaskHandle,
+  type Csr,
+  type Csc,
+  SPARSE_DENSITY_THRESHOLD,
+  setSparseThreshold,
+} from './mask-handle.ts';
 export { maskedLinear, applyMask } from './masked-linear.ts';
 export { batchNormTrain, type BatchNormResult } from './batch-norm.ts';
 export { Rng } from './rng.ts';

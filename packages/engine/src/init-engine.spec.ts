@@ -23,14 +23,18 @@ console.log(JSON.stringify(info));`;
   return { info: JSON.parse(lines.at(-1)!), stderr: r.stderr.trim() };
 }
 
-test('auto picks native when the addon is built, silently', { skip: nativeAvailable() ? false : 'addon not built' }, () => {
-  const { info, stderr } = runInit({});
-  assert.equal(info.backend, 'native');
-  assert.match(info.blas, /OpenBLAS/);
-  assert.ok(info.threads >= 1);
-  assert.equal(info.tfjsVersion, '4.22.0');
-  assert.equal(stderr, '');
-});
+test(
+  'auto picks native when the addon is built, silently',
+  { skip: nativeAvailable() ? false : 'addon not built' },
+  () => {
+    const { info, stderr } = runInit({});
+    assert.equal(info.backend, 'native');
+    assert.match(info.blas, /OpenBLAS/);
+    assert.ok(info.threads >= 1);
+    assert.equal(info.tfjsVersion, '4.22.0');
+    assert.equal(stderr, '');
+  },
+);
 
 test('missing addon: falls to wasm with exactly one warning line', () => {
   const { info, stderr } = runInit({ IMP_ENGINE_ADDON_PATH: '/nonexistent/imp_engine.node' });
@@ -56,10 +60,20 @@ test('explicit tensorflow request falls through with one warning line', () => {
 });
 
 test('invalid IMP_BACKEND is an error', () => {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e',
-    `import { initEngine } from ${JSON.stringify(INDEX)}; await initEngine();`], {
-    env: { ...process.env, IMP_BACKEND: 'gpu' }, encoding: 'utf8',
-  });
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--input-type=module',
+      '-e',
+      `import { initEngine } from ${JSON.stringify(INDEX)}; await initEngine();`,
+    ],
+    {
+      env: { ...process.env, IMP_BACKEND: 'gpu' },
+      encoding: 'utf8',
+    },
+  );
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /IMP_BACKEND=gpu/);
 });

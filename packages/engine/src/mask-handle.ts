@@ -82,7 +82,9 @@ export function buildCsc(mask: Float32Array, inDim: number, outDim: number): Csc
   for (let k = 0; k < mask.length; k++) if (mask[k] !== 0) colPtr[(k % outDim) + 1]++;
   for (let j = 0; j < outDim; j++) colPtr[j + 1] += colPtr[j];
   const nnz = colPtr[outDim];
-  const rowIdx = new Int32Array(nnz), flatIdx = new Int32Array(nnz), toCsr = new Int32Array(nnz);
+  const rowIdx = new Int32Array(nnz),
+    flatIdx = new Int32Array(nnz),
+    toCsr = new Int32Array(nnz);
   const next = colPtr.slice(0, outDim);
   // Row-major scan: rows arrive in ascending order within each column.
   for (let i = 0; i < inDim; i++) {

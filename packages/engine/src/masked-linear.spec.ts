@@ -9,7 +9,9 @@ import { prepareMask, type MaskHandle } from './mask-handle.ts';
 import { maskedLinear, applyMask } from './masked-linear.ts';
 import { assertClose, nativeAvailable, useBackend } from './test-util.ts';
 
-const BACKENDS = (['cpu', 'wasm', ...(nativeAvailable() ? ['native'] : [])] as const) as readonly ('cpu' | 'wasm' | 'native')[];
+const BACKENDS = ['cpu', 'wasm', ...(nativeAvailable() ? ['native'] : [])] as const as readonly (
+  'cpu' | 'wasm' | 'native'
+)[];
 
 /** A mask with some empty rows, some full rows, and random rows in between. */
 function awkwardMask(rng: Rng, inDim: number, outDim: number, density: number): Uint8Array {
@@ -32,15 +34,29 @@ function grads(x: Float32Array, w: Float32Array, b: Float32Array, mask: MaskHand
     const f = (xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) =>
       tf.sum(tf.mul(maskedLinear(xx as tf.Tensor2D, ww as tf.Tensor2D, bb as tf.Tensor1D, mask, bm), r));
     const y = maskedLinear(xt, wt, bt, mask, bm).dataSync().slice();
-    const [dx, dw, db] = tf.grads(f)([xt, wt, bt]).map((g) => g.dataSync().slice());
+    const [dx, dw, db] = tf
+      .grads(f)([xt, wt, bt])
+      .map((g) => g.dataSync().slice());
     return { y, dx, dw, db };
   });
 }
 
 /** Plain-JS reference: y = x (w*M) + b*bm. */
-function reference(x: Float32Array, w: Float32Array, b: Float32Array, m: Float32Array, n: number, I: number, O: number, bMask?: Float32Array) {
+function reference(
+  x: Float32Array,
+  w: Float32Array,
+  b: Float32Array,
+  m: Float32Array,
+  n: number,
+  I: number,
+  O: number,
+  bMask?: Float32Array,
+) {
   const r = new Rng(99).normals(n * O);
-  const y = new Float32Array(n * O), dx = new Float32Array(n * I), dw = new Float32Array(I * O), db = new Float32Array(O);
+  const y = new Float32Array(n * O),
+    dx = new Float32Array(n * I),
+    dw = new Float32Array(I * O),
+    db = new Float32Array(O);
   for (let s = 0; s < n; s++) {
     for (let j = 0; j < O; j++) {
       let acc = b[j] * (bMask ? bMask[j] : 1);
@@ -48,16 +64,18 @@ function reference(x: Float32Array, w: Float32Array, b: Float32Array, m: Float32
       y[s * O + j] = acc;
     }
   }
-  for (let s = 0; s < n; s++) for (let i = 0; i < I; i++) {
-    let acc = 0;
-    for (let j = 0; j < O; j++) acc += r[s * O + j] * w[i * O + j] * m[i * O + j];
-    dx[s * I + i] = acc;
-  }
-  for (let i = 0; i < I; i++) for (let j = 0; j < O; j++) {
-    let acc = 0;
-    for (let s = 0; s < n; s++) acc += x[s * I + i] * r[s * O + j];
-    dw[i * O + j] = acc * m[i * O + j];
-  }
+  for (let s = 0; s < n; s++)
+    for (let i = 0; i < I; i++) {
+      let acc = 0;
+      for (let j = 0; j < O; j++) acc += r[s * O + j] * w[i * O + j] * m[i * O + j];
+      dx[s * I + i] = acc;
+    }
+  for (let i = 0; i < I; i++)
+    for (let j = 0; j < O; j++) {
+      let acc = 0;
+      for (let s = 0; s < n; s++) acc += x[s * I + i] * r[s * O + j];
+      dw[i * O + j] = acc * m[i * O + j];
+    }
   for (let j = 0; j < O; j++) {
     let acc = 0;
     for (let s = 0; s < n; s++) acc += r[s * O + j];
@@ -79,8 +97,10 @@ test('maskedLinear value and gradients match a dense reference on every backend 
       const rng = new Rng(ci + 1);
       const maskBytes = awkwardMask(rng, c.I, c.O, c.density);
       if (c.density === 0) maskBytes.fill(0);
-      const x = rng.normals(c.n * c.I), w = rng.normals(c.I * c.O), b = rng.normals(c.O);
-      const bMask = ci === 1 ? new Float32Array(c.O).map((_, j) => (j % 2)) : undefined;
+      const x = rng.normals(c.n * c.I),
+        w = rng.normals(c.I * c.O),
+        b = rng.normals(c.O);
+      const bMask = ci === 1 ? new Float32Array(c.O).map((_, j) => j % 2) : undefined;
       // sparseThreshold 1 forces CSR (used on native), 0 forces dense.
       for (const sparseThreshold of [0, 1]) {
         const mask = prepareMask(maskBytes, c.I, c.O, { sparseThreshold });
@@ -119,7 +139,12 @@ test('masked weights stay exactly zero after many SGD steps on every backend', a
       for (let s = 0; s < 60; s++) {
         tf.tidy(() => {
           const { grads: g } = tf.variableGrads(
-            () => tf.mean(tf.square(tf.sub(tf.relu(maskedLinear(x, w as tf.Variable<tf.Rank.R2>, b as tf.Tensor1D, mask)), target))) as tf.Scalar,
+            () =>
+              tf.mean(
+                tf.square(
+                  tf.sub(tf.relu(maskedLinear(x, w as tf.Variable<tf.Rank.R2>, b as tf.Tensor1D, mask)), target),
+                ),
+              ) as tf.Scalar,
             [w, b],
           );
           opt.applyGradients(g);

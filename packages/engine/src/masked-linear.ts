@@ -17,7 +17,13 @@ export interface SparseLinearImpl {
    * dx[n,in] = dy[n,out] @ (W⊙M)ᵀ and dW[in,out] = (xᵀ dy) ⊙ M, the latter
    * computed only at the kept entries (exact zeros elsewhere).
    */
-  backward(dy: Float32Array, x: Float32Array, wv: Float32Array, n: number, m: MaskHandle): { dx: Float32Array; dw: Float32Array };
+  backward(
+    dy: Float32Array,
+    x: Float32Array,
+    wv: Float32Array,
+    n: number,
+    m: MaskHandle,
+  ): { dx: Float32Array; dw: Float32Array };
 }
 
 /** Dense masked layer on raw arrays (native backend): same maths as the tfjs-op path. */
@@ -26,7 +32,13 @@ export interface DenseLinearImpl {
   maskWeights(w: Float32Array, m: MaskHandle): Float32Array;
   forward(x: Float32Array, wm: Float32Array, bias: Float32Array | undefined, n: number, m: MaskHandle): Float32Array;
   /** dx, dW (already masked) and db (unmasked column sums of dy). */
-  backward(dy: Float32Array, x: Float32Array, wm: Float32Array, n: number, m: MaskHandle): { dx: Float32Array; dw: Float32Array; db: Float32Array };
+  backward(
+    dy: Float32Array,
+    x: Float32Array,
+    wm: Float32Array,
+    n: number,
+    m: MaskHandle,
+  ): { dx: Float32Array; dw: Float32Array; db: Float32Array };
 }
 
 let sparseImpl: { backend: string; impl: SparseLinearImpl } | undefined;
@@ -66,7 +78,11 @@ export function maskedLinear(
   }
   const sparse = activeSparse(m);
   const dense = denseImpl !== undefined && tf.getBackend() === denseImpl.backend ? denseImpl.impl : undefined;
-  const f = sparse ? sparseLinear(sparse, m, bMask) : dense ? nativeDenseLinear(dense, m, bMask) : denseLinear(m, bMask);
+  const f = sparse
+    ? sparseLinear(sparse, m, bMask)
+    : dense
+      ? nativeDenseLinear(dense, m, bMask)
+      : denseLinear(m, bMask);
   return f(x, w as tf.Tensor2D, b) as tf.Tensor2D;
 }
 

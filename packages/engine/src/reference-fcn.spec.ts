@@ -8,13 +8,22 @@ import { createFcn, sgdStep, disposeFcn } from './reference-fcn.ts';
 import { setSparseThreshold } from './mask-handle.ts';
 import { relErr, nativeAvailable, useBackend } from './test-util.ts';
 
-async function trainedParams(backend: 'cpu' | 'native' | 'wasm', sizes: number[], density: number, steps: number, batch = 64) {
+async function trainedParams(
+  backend: 'cpu' | 'native' | 'wasm',
+  sizes: number[],
+  density: number,
+  steps: number,
+  batch = 64,
+) {
   await useBackend(backend);
   const rng = new Rng(11);
   const masks = sizes.slice(0, -1).map((s, l) => rng.mask(s * sizes[l + 1], density));
   const net = createFcn(sizes, { masks, seed: 3, lr: 0.05 });
   const x = tf.tensor2d(rng.normals(batch * sizes[0]), [batch, sizes[0]]);
-  const labels = tf.tensor1d(new Int32Array(batch).map(() => rng.int(sizes.at(-1)!)), 'int32');
+  const labels = tf.tensor1d(
+    new Int32Array(batch).map(() => rng.int(sizes.at(-1)!)),
+    'int32',
+  );
   const y = tf.oneHot(labels, sizes.at(-1)!) as tf.Tensor2D;
   const losses: number[] = [];
   const before = tf.memory().numTensors;
@@ -27,9 +36,12 @@ async function trainedParams(backend: 'cpu' | 'native' | 'wasm', sizes: number[]
 }
 
 test('reference FCN step: native and wasm agree with cpu within 1e-4 relative (dense and sparse masks)', async () => {
-  const others = (['wasm', ...(nativeAvailable() ? ['native'] : [])] as const) as readonly ('wasm' | 'native')[];
+  const others = ['wasm', ...(nativeAvailable() ? ['native'] : [])] as const as readonly ('wasm' | 'native')[];
   const sizes = [300, 200, 100, 10];
-  for (const [density, threshold] of [[1, 0.05], [0.03, 0.05]] as const) {
+  for (const [density, threshold] of [
+    [1, 0.05],
+    [0.03, 0.05],
+  ] as const) {
     const prev = setSparseThreshold(threshold);
     try {
       const want = await trainedParams('cpu', sizes, density, 3);
@@ -49,10 +61,16 @@ test('reference FCN step: native and wasm agree with cpu within 1e-4 relative (d
 
 // Sizes chosen so every multi-threaded path runs: the GEMM split (>= 64M
 // multiply-adds), 2-thread BN (>= 256k elements) and 4 sparse panels.
-test('native training is bitwise reproducible run to run (dense and sparse, 2 threads)', { skip: nativeAvailable() ? false : 'addon not built' }, async () => {
-  for (const density of [1, 0.05]) {
-    const a = await trainedParams('native', [1100, 512, 10], density, 2, 256);
-    const b = await trainedParams('native', [1100, 512, 10], density, 2, 256);
-    a.params.forEach((p, k) => assert.deepEqual(p, b.params[k], `density ${density} param ${k} differs between runs`));
-  }
-});
+test(
+  'native training is bitwise reproducible run to run (dense and sparse, 2 threads)',
+  { skip: nativeAvailable() ? false : 'addon not built' },
+  async () => {
+    for (const density of [1, 0.05]) {
+      const a = await trainedParams('native', [1100, 512, 10], density, 2, 256);
+      const b = await trainedParams('native', [1100, 512, 10], density, 2, 256);
+      a.params.forEach((p, k) =>
+        assert.deepEqual(p, b.params[k], `density ${density} param ${k} differs between runs`),
+      );
+    }
+  },
+);

@@ -25,7 +25,10 @@ export interface Fcn {
  * sizes = [in, h1, ..., out]. masks[l] (optional) is the 0/1 mask of layer l
  * laid out [in_l, out_l]. Weights: He-normal from the seeded RNG, then masked.
  */
-export function createFcn(sizes: number[], opts: { seed?: number; masks?: (Uint8Array | Float32Array)[]; lr?: number } = {}): Fcn {
+export function createFcn(
+  sizes: number[],
+  opts: { seed?: number; masks?: (Uint8Array | Float32Array)[]; lr?: number } = {},
+): Fcn {
   const rng = new Rng(opts.seed ?? 1);
   const layers: FcnLayer[] = [];
   for (let l = 0; l + 1 < sizes.length; l++) {

@@ -1,6 +1,5 @@
 // Helpers shared by the spec files (not part of the public API).
 import assert from 'node:assert/strict';
-import { tf } from './tf.ts';
 import { initEngine } from './init-engine.ts';
 import { loadAddon } from './native/addon.ts';
 
@@ -22,7 +21,8 @@ export async function useBackend(backend: 'native' | 'cpu' | 'wasm'): Promise<vo
 /** max |a-b| / max(1, max|b|) over all entries. */
 export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   assert.equal(a.length, b.length, 'length mismatch');
-  let num = 0, den = 1;
+  let num = 0,
+    den = 1;
   for (let i = 0; i < a.length; i++) {
     const d = Math.abs(a[i] - b[i]);
     if (Number.isNaN(a[i]) !== Number.isNaN(b[i])) return Infinity;

@@ -1,12 +1,24 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '@imp/artifacts';
-import { globalMagnitude, keepCount, layerReport, layerwiseMagnitude, magnitudeKeep, randomPrune, scheduleDensity, stopRuleFires, type PrunableLayer } from './prune.ts';
+import {
+  globalMagnitude,
+  keepCount,
+  layerReport,
+  layerwiseMagnitude,
+  magnitudeKeep,
+  randomPrune,
+  scheduleDensity,
+  stopRuleFires,
+  type PrunableLayer,
+} from './prune.ts';
 
 function layer(l: number, fanIn: number, fanOut: number, seed: number): PrunableLayer {
   const r = new Rng(seed, l);
   return {
-    l, fanIn, fanOut,
+    l,
+    fanIn,
+    fanOut,
     w: new Float32Array(fanIn * fanOut).map(() => r.normal()),
     b: new Float32Array(fanOut).map(() => r.normal()),
     mw: new Uint8Array(fanIn * fanOut).fill(1),
@@ -32,9 +44,13 @@ test('layer-wise: after k levels at 0.3 each layer keeps exactly round(N·0.7^k)
 
 test('magnitude: keeps the largest entries; ties broken by index (weights before biases)', () => {
   const L: PrunableLayer = {
-    l: 1, fanIn: 2, fanOut: 2,
-    w: Float32Array.from([1, -3, 1, 0.5]), b: Float32Array.from([1, 2]),
-    mw: new Uint8Array([1, 1, 1, 1]), mb: new Uint8Array([1, 1]),
+    l: 1,
+    fanIn: 2,
+    fanOut: 2,
+    w: Float32Array.from([1, -3, 1, 0.5]),
+    b: Float32Array.from([1, 2]),
+    mw: new Uint8Array([1, 1, 1, 1]),
+    mb: new Uint8Array([1, 1]),
   };
   // |scores| = [1,3,1,0.5 | 1,2]; keep 4 → 3, 2, then the first two of the three 1s (w0, w2).
   const [m] = magnitudeKeep([L], 4);
@@ -47,7 +63,15 @@ test('magnitude: keeps the largest entries; ties broken by index (weights before
 });
 
 test('magnitude: all-equal magnitudes keep the lowest indices, deterministically', () => {
-  const L: PrunableLayer = { l: 1, fanIn: 3, fanOut: 3, w: new Float32Array(9).fill(0.5), b: new Float32Array(3).fill(0.5), mw: new Uint8Array(9).fill(1), mb: new Uint8Array(3).fill(1) };
+  const L: PrunableLayer = {
+    l: 1,
+    fanIn: 3,
+    fanOut: 3,
+    w: new Float32Array(9).fill(0.5),
+    b: new Float32Array(3).fill(0.5),
+    mw: new Uint8Array(9).fill(1),
+    mb: new Uint8Array(3).fill(1),
+  };
   const [m] = magnitudeKeep([L], 5);
   assert.deepEqual([...m!.mw, ...m!.mb], [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0]);
 });

@@ -66,14 +66,19 @@ export function magnitudeKeep(layers: PrunableLayer[], keep: number): LayerMask[
     else out[k]!.mb[i - L.w.length] = 1;
   };
   if (keep >= alive) {
-    layers.forEach((L, k) => { out[k]!.mw.set(L.mw.map((v) => (v ? 1 : 0))); out[k]!.mb.set(L.mb.map((v) => (v ? 1 : 0))); });
+    layers.forEach((L, k) => {
+      out[k]!.mw.set(L.mw.map((v) => (v ? 1 : 0)));
+      out[k]!.mb.set(L.mb.map((v) => (v ? 1 : 0)));
+    });
     return out;
   }
   if (keep <= 0) return out;
   // Threshold = keep-th largest alive score, found by sorting the alive scores (typed-array sort).
   const scores = new Float32Array(alive);
   let p = 0;
-  layers.forEach((L) => { for (let i = 0; i < size(L); i++) if (aliveAt(L, i)) scores[p++] = scoreAt(L, i); });
+  layers.forEach((L) => {
+    for (let i = 0; i < size(L); i++) if (aliveAt(L, i)) scores[p++] = scoreAt(L, i);
+  });
   scores.sort();
   const thr = scores[alive - keep]!;
   let above = 0;
@@ -84,7 +89,10 @@ export function magnitudeKeep(layers: PrunableLayer[], keep: number): LayerMask[
       if (!aliveAt(L, i)) continue;
       const s = scoreAt(L, i);
       if (s > thr) set(k, i);
-      else if (s === thr && tiesLeft > 0) { set(k, i); tiesLeft--; }
+      else if (s === thr && tiesLeft > 0) {
+        set(k, i);
+        tiesLeft--;
+      }
     }
   });
   return out;
@@ -118,13 +126,16 @@ export function randomPrune(layers: PrunableLayer[], density: number, seed: numb
     // Partial Fisher-Yates: the first `keep` slots are a uniform sample without replacement.
     for (let i = 0; i < keep; i++) {
       const j = i + rng.int(idx.length - i);
-      const t = idx[i]!; idx[i] = idx[j]!; idx[j] = t;
+      const t = idx[i]!;
+      idx[i] = idx[j]!;
+      idx[j] = t;
     }
     const mw = new Uint8Array(L.mw.length);
     const mb = new Uint8Array(L.mb.length);
     for (let i = 0; i < keep; i++) {
       const e = idx[i]!;
-      if (e < L.w.length) mw[e] = 1; else mb[e - L.w.length] = 1;
+      if (e < L.w.length) mw[e] = 1;
+      else mb[e - L.w.length] = 1;
     }
     return { l: L.l, mw, mb };
   });
@@ -148,7 +159,11 @@ export function layerReport(l: number, fanIn: number, fanOut: number, mw: Uint8A
   let kw = 0;
   for (let i = 0; i < fanIn; i++) {
     const base = i * fanOut;
-    for (let j = 0; j < fanOut; j++) if (mw[base + j]) { kw++; incoming[j] = 1; }
+    for (let j = 0; j < fanOut; j++)
+      if (mw[base + j]) {
+        kw++;
+        incoming[j] = 1;
+      }
   }
   let kb = 0;
   for (let j = 0; j < fanOut; j++) kb += mb[j] ? 1 : 0;

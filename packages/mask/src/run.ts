@@ -1,7 +1,16 @@
 import { join } from 'node:path';
 import { ArtifactError, ConfigError, writeTensorFile, type NamedTensor, type StageContext } from '@imp/artifacts';
 import { loadMaskFor, loadParams } from '@imp/artifacts';
-import { globalMagnitude, layerReport, layerwiseMagnitude, randomPrune, scheduleDensity, stopRuleFires, type LayerMask, type PrunableLayer } from './prune.ts';
+import {
+  globalMagnitude,
+  layerReport,
+  layerwiseMagnitude,
+  randomPrune,
+  scheduleDensity,
+  stopRuleFires,
+  type LayerMask,
+  type PrunableLayer,
+} from './prune.ts';
 import type { MaskConfig } from './stage.ts';
 
 export async function runMask(ctx: StageContext<MaskConfig>): Promise<void> {
@@ -11,18 +20,27 @@ export async function runMask(ctx: StageContext<MaskConfig>): Promise<void> {
   const last = params.layers.length;
   const pruned = cfg.layers ?? params.layers.slice(0, -1).map((L) => L.l);
   for (const l of pruned)
-    if (l > last) throw new ConfigError(`mask config: field 'layers': layer ${l} does not exist in arch ${params.arch} (${last} layers)`);
+    if (l > last)
+      throw new ConfigError(
+        `mask config: field 'layers': layer ${l} does not exist in arch ${params.arch} (${last} layers)`,
+      );
   const prev = ctx.inputs.previous ? loadMaskFor(ctx.inputs.previous, params) : undefined;
   if (prev)
     for (const t of prev.tensors.keys())
       if (!pruned.includes(Number(t.slice(1))))
-        throw new ArtifactError(`${prev.file}: previous mask prunes layer ${t.slice(1)}, which config 'layers' [${pruned}] leaves dense`, 'bad-input', prev.file);
+        throw new ArtifactError(
+          `${prev.file}: previous mask prunes layer ${t.slice(1)}, which config 'layers' [${pruned}] leaves dense`,
+          'bad-input',
+          prev.file,
+        );
 
   const layers: PrunableLayer[] = pruned.map((l) => {
     const L = params.layers[l - 1]!;
     const ones = (n: number) => new Uint8Array(n).fill(1);
     return {
-      l, fanIn: L.fanIn, fanOut: L.fanOut,
+      l,
+      fanIn: L.fanIn,
+      fanOut: L.fanOut,
       w: params.tensors.get(`W${l}`)!.data,
       b: params.tensors.get(`b${l}`)!.data,
       mw: prev?.tensors.get(`W${l}`)?.data ?? ones(L.fanIn * L.fanOut),
@@ -49,8 +67,13 @@ export async function runMask(ctx: StageContext<MaskConfig>): Promise<void> {
   });
   const stop = stopRuleFires(reports, cfg.stopRatio);
   const computeS = (performance.now() - t0) / 1000;
-  ctx.log(`level ${cfg.level} (${cfg.strategy}, target density ${density.toPrecision(4)}): ` +
-    reports.map((r) => `L${r.layer} ${(100 * r.density).toPrecision(4)}% alive ${r.alive_nodes}/${r.nodes}`).join(', ') + (stop ? ' — stop rule fires' : ''));
+  ctx.log(
+    `level ${cfg.level} (${cfg.strategy}, target density ${density.toPrecision(4)}): ` +
+      reports
+        .map((r) => `L${r.layer} ${(100 * r.density).toPrecision(4)}% alive ${r.alive_nodes}/${r.nodes}`)
+        .join(', ') +
+      (stop ? ' — stop rule fires' : ''),
+  );
 
   await ctx.write('mask', async (dir) => {
     const tensors: NamedTensor[] = [];

@@ -11,14 +11,27 @@ test('mask stage: 3 levels of layer-wise pruning give round(N·0.7^k) per pruned
   const params = await fakeParams(store, 'f40:f20:x', 30, [40, 20, 5]);
   let prev: string | undefined;
   for (let k = 1; k <= 3; k++) {
-    const r = await runStage(maskStage, { config: { level: k }, inputs: { params: params.dir, ...(prev ? { previous: prev } : {}) }, store, log: quiet });
+    const r = await runStage(maskStage, {
+      config: { level: k },
+      inputs: { params: params.dir, ...(prev ? { previous: prev } : {}) },
+      store,
+      log: quiet,
+    });
     const a = await openArtifact(r.outputs.mask!.dir, { kind: 'mask' });
     const { tensors, metadata } = readTensorFile(a.file('mask.arrow'), 'uint8');
     assert.equal(metadata.arch, 'f40:f20:x');
     assert.equal(metadata.level, String(k));
-    assert.deepEqual(tensors.map((t) => t.name), ['W1', 'b1', 'W2', 'b2']);
-    for (const [l, n] of [[1, 30 * 40 + 40], [2, 40 * 20 + 20]] as const) {
-      const kept = tensors.filter((t) => t.name.endsWith(String(l))).reduce((s, t) => s + (t.data as Uint8Array).reduce((x: number, v: number) => x + v, 0), 0);
+    assert.deepEqual(
+      tensors.map((t) => t.name),
+      ['W1', 'b1', 'W2', 'b2'],
+    );
+    for (const [l, n] of [
+      [1, 30 * 40 + 40],
+      [2, 40 * 20 + 20],
+    ] as const) {
+      const kept = tensors
+        .filter((t) => t.name.endsWith(String(l)))
+        .reduce((s, t) => s + (t.data as Uint8Array).reduce((x: number, v: number) => x + v, 0), 0);
       assert.equal(kept, Math.round(n * Math.pow(0.7, k)), `layer ${l} level ${k}`);
       const rep = (a.manifest.summary.layers as Record<string, { kept: number; alive_nodes: number }>)[`L${l}`]!;
       assert.equal(rep.kept, kept);
@@ -34,11 +47,21 @@ test('mask stage: 3 levels of layer-wise pruning give round(N·0.7^k) per pruned
 test('mask stage: stop rule fires at high sparsity; oneshot and random strategies', async () => {
   const store = tempStore();
   const params = await fakeParams(store, 'f16:x', 8, [16, 3]);
-  const r = await runStage(maskStage, { config: { strategy: 'oneshot', targetDensity: 0.02 }, inputs: { params: params.dir }, store, log: quiet });
+  const r = await runStage(maskStage, {
+    config: { strategy: 'oneshot', targetDensity: 0.02 },
+    inputs: { params: params.dir },
+    store,
+    log: quiet,
+  });
   const a = await openArtifact(r.outputs.mask!.dir);
   assert.equal(a.manifest.summary.stop, true);
   assert.equal((a.manifest.summary.layers as any).L1.kept, Math.round(144 * 0.02));
-  const rr = await runStage(maskStage, { config: { strategy: 'random', level: 2, seed: 3 }, inputs: { params: params.dir }, store, log: quiet });
+  const rr = await runStage(maskStage, {
+    config: { strategy: 'random', level: 2, seed: 3 },
+    inputs: { params: params.dir },
+    store,
+    log: quiet,
+  });
   const ra = await openArtifact(rr.outputs.mask!.dir);
   assert.equal((ra.manifest.summary.layers as any).L1.kept, Math.round(144 * 0.49));
   assert.equal(ra.manifest.seed, 3);
@@ -50,11 +73,28 @@ test('mask stage: bad inputs give named errors', async () => {
   const p2 = await fakeParams(store, 'f12:x', 6, [12, 3]);
   const m2 = await runStage(maskStage, { config: {}, inputs: { params: p2.dir }, store, log: quiet });
   await assert.rejects(
-    runStage(maskStage, { config: { level: 2 }, inputs: { params: p1.dir, previous: m2.outputs.mask!.dir }, store, log: quiet }),
+    runStage(maskStage, {
+      config: { level: 2 },
+      inputs: { params: p1.dir, previous: m2.outputs.mask!.dir },
+      store,
+      log: quiet,
+    }),
     (e: unknown) => e instanceof ArtifactError && /mask is for arch 'f12:x'/.test(e.message),
   );
-  await assert.rejects(runStage(maskStage, { config: { strategy: 'oneshot' }, inputs: { params: p1.dir }, store, log: quiet }), ConfigError);
-  await assert.rejects(runStage(maskStage, { config: { layers: [5] }, inputs: { params: p1.dir }, store, log: quiet }), (e: unknown) => e instanceof ConfigError && /layers/.test(e.message));
-  await assert.rejects(runStage(maskStage, { config: { fraction: 1.5 }, inputs: { params: p1.dir }, store, log: quiet }), (e: unknown) => e instanceof ConfigError && /fraction/.test(e.message));
-  await assert.rejects(runStage(maskStage, { config: {}, inputs: { params: m2.outputs.mask!.dir }, store, log: quiet }), (e: unknown) => e instanceof ArtifactError && e.code === 'wrong-kind');
+  await assert.rejects(
+    runStage(maskStage, { config: { strategy: 'oneshot' }, inputs: { params: p1.dir }, store, log: quiet }),
+    ConfigError,
+  );
+  await assert.rejects(
+    runStage(maskStage, { config: { layers: [5] }, inputs: { params: p1.dir }, store, log: quiet }),
+    (e: unknown) => e instanceof ConfigError && /layers/.test(e.message),
+  );
+  await assert.rejects(
+    runStage(maskStage, { config: { fraction: 1.5 }, inputs: { params: p1.dir }, store, log: quiet }),
+    (e: unknown) => e instanceof ConfigError && /fraction/.test(e.message),
+  );
+  await assert.rejects(
+    runStage(maskStage, { config: {}, inputs: { params: m2.outputs.mask!.dir }, store, log: quiet }),
+    (e: unknown) => e instanceof ArtifactError && e.code === 'wrong-kind',
+  );
 });

@@ -10,12 +10,40 @@ export const MaskConfig = z
     strategy: z
       .enum(['layerwise', 'global', 'random', 'oneshot'])
       .default('layerwise')
-      .describe('layerwise = per-layer magnitude (the paper, spec §3.2); global = one magnitude ranking over all pruned layers (open_lth); random = uniform among alive entries at the same per-layer density (seeded); oneshot = per-layer magnitude straight to targetDensity'),
-    fraction: z.number().gt(0).lt(1).default(0.3).describe('fraction of the remaining entries pruned per level: level k keeps round(N·(1-fraction)^k) per layer (spec §3.2 prune_ratio)'),
+      .describe(
+        'layerwise = per-layer magnitude (the paper, spec §3.2); global = one magnitude ranking over all pruned layers (open_lth); random = uniform among alive entries at the same per-layer density (seeded); oneshot = per-layer magnitude straight to targetDensity',
+      ),
+    fraction: z
+      .number()
+      .gt(0)
+      .lt(1)
+      .default(0.3)
+      .describe(
+        'fraction of the remaining entries pruned per level: level k keeps round(N·(1-fraction)^k) per layer (spec §3.2 prune_ratio)',
+      ),
     level: z.number().int().min(1).default(1).describe('IMP level k this mask is for (k prunings done)'),
-    targetDensity: z.number().gt(0).max(1).nullable().default(null).describe('kept fraction per layer, overriding the fraction/level schedule (required by oneshot; e.g. 0.0097 for u≈0.97%)'),
-    layers: z.array(z.number().int().min(1)).nullable().default(null).describe('1-based layers to prune; null = every layer but the output layer (spec §3.2 prune="T:T:T:F")'),
-    stopRatio: z.number().min(0).max(1).default(0.2).describe('stop rule: fires when in some pruned layer at most this fraction of nodes keeps an incoming connection (spec §3.2)'),
+    targetDensity: z
+      .number()
+      .gt(0)
+      .max(1)
+      .nullable()
+      .default(null)
+      .describe(
+        'kept fraction per layer, overriding the fraction/level schedule (required by oneshot; e.g. 0.0097 for u≈0.97%)',
+      ),
+    layers: z
+      .array(z.number().int().min(1))
+      .nullable()
+      .default(null)
+      .describe('1-based layers to prune; null = every layer but the output layer (spec §3.2 prune="T:T:T:F")'),
+    stopRatio: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.2)
+      .describe(
+        'stop rule: fires when in some pruned layer at most this fraction of nodes keeps an incoming connection (spec §3.2)',
+      ),
     seed: z.number().int().min(0).default(0).describe('seed of the random strategy'),
   })
   .strict();
@@ -24,7 +52,8 @@ export type MaskConfig = z.output<typeof MaskConfig>;
 export const maskStage: StageDef<typeof MaskConfig> = {
   name: 'mask',
   algoVersion: '1',
-  description: 'Prune: layer-wise/global magnitude, random or one-shot mask of level k from trained parameters and the previous mask.',
+  description:
+    'Prune: layer-wise/global magnitude, random or one-shot mask of level k from trained parameters and the previous mask.',
   config: MaskConfig,
   seedField: 'seed',
   inputs: {

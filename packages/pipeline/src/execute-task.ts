@@ -23,9 +23,11 @@ function inputDirs(t: PlannedTask): Record<string, string> {
 export function taskArgv(t: PlannedTask, store: string): string[] {
   return [
     ...t.stage.argv,
-    '--config', JSON.stringify(t.config),
+    '--config',
+    JSON.stringify(t.config),
     ...Object.entries(inputDirs(t)).flatMap(([r, d]) => ['--in', `${r}=${d}`]),
-    '--store', store,
+    '--store',
+    store,
   ];
 }
 
@@ -36,7 +38,8 @@ export async function executeTask(plan: RunContext, t: PlannedTask): Promise<{ s
     const r = await runStage(t.stage.def, { config: t.config, inputs: inputDirs(t), store: plan.store });
     skipped = r.skipped;
     for (const [role, o] of Object.entries(r.outputs))
-      if (o.dir !== t.outputs[role]?.dir) throw new Error(`task ${t.name}: output ${role} went to ${o.dir}, planned ${t.outputs[role]?.dir}`);
+      if (o.dir !== t.outputs[role]?.dir)
+        throw new Error(`task ${t.name}: output ${role} went to ${o.dir}, planned ${t.outputs[role]?.dir}`);
   } else {
     const argv = taskArgv(t, plan.store);
     await execa(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -44,10 +47,28 @@ export async function executeTask(plan: RunContext, t: PlannedTask): Promise<{ s
   }
   for (const o of Object.values(t.outputs))
     if (!existsSync(join(o.dir, MANIFEST_FILE)))
-      throw new ArtifactError(`task ${t.name}: stage '${t.stage.name}' did not write its planned '${o.role}' output ${o.dir}`, 'missing-artifact', o.dir);
+      throw new ArtifactError(
+        `task ${t.name}: stage '${t.stage.name}' did not write its planned '${o.role}' output ${o.dir}`,
+        'missing-artifact',
+        o.dir,
+      );
   const rec = runRecordPath(plan.store, plan.experiment.name, t.name);
   mkdirSync(join(rec, '..'), { recursive: true });
-  writeFileSync(`${rec}.tmp`, JSON.stringify({ task: t.name, stage: t.stage.name, config: t.parsedConfig, inputs: t.inputs, outputs: t.outputs, at: new Date().toISOString() }, null, 2));
+  writeFileSync(
+    `${rec}.tmp`,
+    JSON.stringify(
+      {
+        task: t.name,
+        stage: t.stage.name,
+        config: t.parsedConfig,
+        inputs: t.inputs,
+        outputs: t.outputs,
+        at: new Date().toISOString(),
+      },
+      null,
+      2,
+    ),
+  );
   renameSync(`${rec}.tmp`, rec);
   return { skipped };
 }

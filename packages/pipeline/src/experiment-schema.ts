@@ -9,7 +9,10 @@ export const StageImpl = z.union([
   z.string().describe('a package stage: data, train, mask, rewind, analysis, report'),
   z
     .object({
-      command: z.array(z.string()).min(1).describe('argv of a command honouring the stage contract, e.g. ["python3", "my_rewind.py"]'),
+      command: z
+        .array(z.string())
+        .min(1)
+        .describe('argv of a command honouring the stage contract, e.g. ["python3", "my_rewind.py"]'),
     })
     .strict(),
 ]);
@@ -19,30 +22,51 @@ const stageBlock = (defaultStage: string, what: string) =>
   z
     .object({
       stage: StageImpl.default(defaultStage).describe(`implementation of the ${what} stage`),
-      config: z.record(z.string(), z.unknown()).default({}).describe(`${what} stage config (validated by that stage's schema)`),
+      config: z
+        .record(z.string(), z.unknown())
+        .default({})
+        .describe(`${what} stage config (validated by that stage's schema)`),
     })
     .strict();
 
 export const Experiment = z
   .object({
-    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes').describe('experiment name; the Nx project is exp-<name>'),
+    name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes')
+      .describe('experiment name; the Nx project is exp-<name>'),
     description: z.string().default(''),
     extends: z.string().optional().describe('another experiment file (relative path) whose fields this one overrides'),
-    seed: z.number().int().nonnegative().default(0).describe('seed for every stage that takes one (unless its config sets its own)'),
+    seed: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(0)
+      .describe('seed for every stage that takes one (unless its config sets its own)'),
     data: stageBlock('data', 'data'),
     train: stageBlock('train', 'train'),
     prune: z
       .object({
         stage: StageImpl.default('mask'),
         config: z.record(z.string(), z.unknown()).default({}),
-        levels: z.number().int().min(0).max(40).describe('number of pruning levels after the dense level 0 (the stop rule is reported by the mask stage)'),
+        levels: z
+          .number()
+          .int()
+          .min(0)
+          .max(40)
+          .describe('number of pruning levels after the dense level 0 (the stop rule is reported by the mask stage)'),
       })
       .strict(),
     rewind: z
       .object({
         stage: StageImpl.default('rewind'),
         config: z.record(z.string(), z.unknown()).default({}),
-        step: z.number().int().nonnegative().default(1000).describe('level-0 step whose parameters later levels rewind to (late rewinding, spec §3.2)'),
+        step: z
+          .number()
+          .int()
+          .nonnegative()
+          .default(1000)
+          .describe('level-0 step whose parameters later levels rewind to (late rewinding, spec §3.2)'),
       })
       .strict()
       .default({ stage: 'rewind', config: {}, step: 1000 }),

@@ -15,13 +15,21 @@ function readObject(path: string): Record<string, unknown> {
   } catch (e) {
     throw new ConfigError(`${path}: cannot parse (${(e as Error).message})`);
   }
-  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new ConfigError(`${path}: expected an object at the top level`);
+  if (!v || typeof v !== 'object' || Array.isArray(v))
+    throw new ConfigError(`${path}: expected an object at the top level`);
   return v as Record<string, unknown>;
 }
 
 /** Objects merge key by key; anything else (arrays included) is replaced. */
 export function deepMerge(base: unknown, over: unknown): unknown {
-  if (base && over && typeof base === 'object' && typeof over === 'object' && !Array.isArray(base) && !Array.isArray(over)) {
+  if (
+    base &&
+    over &&
+    typeof base === 'object' &&
+    typeof over === 'object' &&
+    !Array.isArray(base) &&
+    !Array.isArray(over)
+  ) {
     const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
     for (const [k, v] of Object.entries(over)) out[k] = deepMerge(out[k], v);
     return out;
@@ -31,7 +39,8 @@ export function deepMerge(base: unknown, over: unknown): unknown {
 
 function resolveExtends(path: string, seen: string[] = []): Record<string, unknown> {
   const abs = resolve(path);
-  if (seen.includes(abs)) throw new ConfigError(`${path}: 'extends' cycle through ${seen.map((s) => basename(s)).join(' → ')}`);
+  if (seen.includes(abs))
+    throw new ConfigError(`${path}: 'extends' cycle through ${seen.map((s) => basename(s)).join(' → ')}`);
   const raw = readObject(abs);
   if (typeof raw.extends !== 'string') return raw;
   const parent = resolveExtends(join(dirname(abs), raw.extends), [...seen, abs]);
@@ -40,7 +49,9 @@ function resolveExtends(path: string, seen: string[] = []): Record<string, unkno
   return deepMerge(inherit, rest) as Record<string, unknown>;
 }
 
-export type LoadedFile = { kind: 'experiment'; path: string; experiment: Experiment } | { kind: 'comparison'; path: string; comparison: Comparison };
+export type LoadedFile =
+  | { kind: 'experiment'; path: string; experiment: Experiment }
+  | { kind: 'comparison'; path: string; comparison: Comparison };
 
 /** Loads and validates an experiment (or comparison) file; errors name the file and field. */
 export function loadExperimentFile(path: string): LoadedFile {

@@ -4,7 +4,13 @@ import { loadExperimentFile } from './load-experiment.ts';
 import { planExperiment, taskOutputDirs } from './plan.ts';
 
 type TargetConfig = Record<string, unknown>;
-type ProjectNode = { name: string; root: string; tags: string[]; implicitDependencies?: string[]; targets: Record<string, TargetConfig> };
+type ProjectNode = {
+  name: string;
+  root: string;
+  tags: string[];
+  implicitDependencies?: string[];
+  targets: Record<string, TargetConfig>;
+};
 
 /** The Nx project of one stage run. */
 export const taskProject = (experiment: string, task: string) => `${experiment}--${task}`;
@@ -31,7 +37,10 @@ export async function nodesForFile(file: string, workspaceRoot: string): Promise
     const c = loaded.comparison;
     const deps = c.compare.map((e) => taskProject(e, 'report'));
     add({
-      name: projectName(c.name), root: `pipelines/${c.name}`, tags: ['comparison'], implicitDependencies: deps,
+      name: projectName(c.name),
+      root: `pipelines/${c.name}`,
+      tags: ['comparison'],
+      implicitDependencies: deps,
       targets: {
         run: {
           executor: 'nx:run-commands',
@@ -47,10 +56,15 @@ export async function nodesForFile(file: string, workspaceRoot: string): Promise
   const plan = await planExperiment(loaded.experiment, storeRoot());
   const exp = plan.experiment.name;
   for (const t of plan.tasks) {
-    const ids = Object.values(t.outputs).map((o) => o.id.slice(0, 20)).join(',');
+    const ids = Object.values(t.outputs)
+      .map((o) => o.id.slice(0, 20))
+      .join(',');
     const deps = t.dependsOn.map((d) => taskProject(exp, d));
     add({
-      name: taskProject(exp, t.name), root: `pipelines/${exp}/${t.name}`, tags: [`experiment:${exp}`, `stage:${t.stage.name}`], implicitDependencies: deps,
+      name: taskProject(exp, t.name),
+      root: `pipelines/${exp}/${t.name}`,
+      tags: [`experiment:${exp}`, `stage:${t.stage.name}`],
+      implicitDependencies: deps,
       targets: {
         run: {
           executor: 'nx:run-commands',
@@ -59,15 +73,24 @@ export async function nodesForFile(file: string, workspaceRoot: string): Promise
           inputs: [{ dependentTasksOutputFiles: '**/*', transitive: false }, { env: 'IMP_BACKEND' }],
           outputs: taskOutputDirs(t).map(toWs),
           cache: true,
-          metadata: { description: `${t.stage.name} stage → ${Object.values(t.outputs).map((o) => basename(o.dir)).join(', ')}` },
+          metadata: {
+            description: `${t.stage.name} stage → ${Object.values(t.outputs)
+              .map((o) => basename(o.dir))
+              .join(', ')}`,
+          },
         },
       },
     });
   }
   const report = taskProject(exp, 'report');
   add({
-    name: projectName(exp), root: `pipelines/${exp}`, tags: ['experiment'], implicitDependencies: [report],
-    targets: { run: { executor: 'nx:noop', dependsOn: [{ projects: [report], target: 'run' }], inputs: [], cache: true } },
+    name: projectName(exp),
+    root: `pipelines/${exp}`,
+    tags: ['experiment'],
+    implicitDependencies: [report],
+    targets: {
+      run: { executor: 'nx:noop', dependsOn: [{ projects: [report], target: 'run' }], inputs: [], cache: true },
+    },
   });
   return projects;
 }

@@ -22,7 +22,21 @@ export async function planComparison(c: Comparison, pipelinesDir: string, store:
   const planned: Record<string, PlannedOutput> = Object.fromEntries(
     Object.entries(outputs).map(([role, o]) => [
       role,
-      { role, kind: o.kind, ...plannedArtifact({ kind: o.kind, role, stage: stage.name, algoVersion: stage.algoVersion, config: parsedConfig, upstream: ids }, store) },
+      {
+        role,
+        kind: o.kind,
+        ...plannedArtifact(
+          {
+            kind: o.kind,
+            role,
+            stage: stage.name,
+            algoVersion: stage.algoVersion,
+            config: parsedConfig,
+            upstream: ids,
+          },
+          store,
+        ),
+      },
     ]),
   );
   return { name: 'compare', impl: c.stage, stage, config, parsedConfig, inputs, outputs: planned, dependsOn: [] };

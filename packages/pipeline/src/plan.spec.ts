@@ -14,27 +14,65 @@ const base = Experiment.parse({
 });
 const ids = async (e: unknown) => {
   const p = await planExperiment(Experiment.parse(e), '/store');
-  return Object.fromEntries(p.tasks.map((t) => [t.name, Object.values(t.outputs).map((o) => o.id).join()]));
+  return Object.fromEntries(
+    p.tasks.map((t) => [
+      t.name,
+      Object.values(t.outputs)
+        .map((o) => o.id)
+        .join(),
+    ]),
+  );
 };
 const changed = (a: Record<string, string>, b: Record<string, string>) => Object.keys(a).filter((k) => a[k] !== b[k]);
 
 test('levels unroll into data → train-L0 → mask → rewind → train … → analysis → report', async () => {
   const p = await planExperiment(base, '/store');
-  assert.deepEqual(p.tasks.map((t) => t.name), ['data', 'train-L0', 'mask-L1', 'rewind-L1', 'train-L1', 'mask-L2', 'rewind-L2', 'train-L2', 'analysis', 'report']);
+  assert.deepEqual(
+    p.tasks.map((t) => t.name),
+    ['data', 'train-L0', 'mask-L1', 'rewind-L1', 'train-L1', 'mask-L2', 'rewind-L2', 'train-L2', 'analysis', 'report'],
+  );
   const t = Object.fromEntries(p.tasks.map((x) => [x.name, x]));
   assert.deepEqual(t['mask-L2']!.dependsOn.sort(), ['mask-L1', 'train-L1']);
   assert.equal(t['rewind-L2']!.inputs.source!.role, 'rewind', 'late rewinding to level 0 step k');
   assert.equal(t['train-L0']!.config.rewindStep, 3);
   assert.equal(t['train-L2']!.config.rewindStep, null);
-  assert.deepEqual(Object.keys(t.analysis!.inputs).sort(), ['dataset', 'mask.L1', 'mask.L2', 'metrics.L0', 'metrics.L1', 'metrics.L2', 'params.L0', 'params.L1', 'params.L2']);
-  for (const x of p.tasks) for (const o of Object.values(x.outputs)) assert.match(o.dir, /^\/store\/[a-z]+-[0-9a-f]{20}$/);
+  assert.deepEqual(Object.keys(t.analysis!.inputs).sort(), [
+    'dataset',
+    'mask.L1',
+    'mask.L2',
+    'metrics.L0',
+    'metrics.L1',
+    'metrics.L2',
+    'params.L0',
+    'params.L1',
+    'params.L2',
+  ]);
+  for (const x of p.tasks)
+    for (const o of Object.values(x.outputs)) assert.match(o.dir, /^\/store\/[a-z]+-[0-9a-f]{20}$/);
 });
 
 test('ids change exactly downstream of an edit', async () => {
   const a = await ids(base);
   assert.deepEqual(changed(a, await ids(deepMerge(base, { analysis: { config: { r: 2 } } }))), ['analysis', 'report']);
-  assert.deepEqual(changed(a, await ids(deepMerge(base, { prune: { config: { fraction: 0.5 } } }))), ['mask-L1', 'rewind-L1', 'train-L1', 'mask-L2', 'rewind-L2', 'train-L2', 'analysis', 'report']);
-  assert.deepEqual(changed(a, await ids(deepMerge(base, { rewind: { config: { mode: 'init' } } }))), ['rewind-L1', 'train-L1', 'mask-L2', 'rewind-L2', 'train-L2', 'analysis', 'report']);
+  assert.deepEqual(changed(a, await ids(deepMerge(base, { prune: { config: { fraction: 0.5 } } }))), [
+    'mask-L1',
+    'rewind-L1',
+    'train-L1',
+    'mask-L2',
+    'rewind-L2',
+    'train-L2',
+    'analysis',
+    'report',
+  ]);
+  assert.deepEqual(changed(a, await ids(deepMerge(base, { rewind: { config: { mode: 'init' } } }))), [
+    'rewind-L1',
+    'train-L1',
+    'mask-L2',
+    'rewind-L2',
+    'train-L2',
+    'analysis',
+    'report',
+  ]);
   assert.deepEqual(changed(a, await ids(deepMerge(base, { description: 'words only' }))), ['report']);
   assert.deepEqual(changed(a, await ids(base)), []);
 });
@@ -51,6 +89,9 @@ test('diff names the stages and keys that differ', async () => {
 });
 
 test('a bad stage config names the experiment block and field', async () => {
-  await assert.rejects(planExperiment(Experiment.parse(deepMerge(base, { train: { config: { lr: 'fast' } } })), '/s'), /train\.config \(task train-L0\): field 'lr'/);
+  await assert.rejects(
+    planExperiment(Experiment.parse(deepMerge(base, { train: { config: { lr: 'fast' } } })), '/s'),
+    /train\.config \(task train-L0\): field 'lr'/,
+  );
   assert.throws(() => Experiment.parse({ ...base, prune: { levels: -1 } }));
 });

@@ -32,7 +32,9 @@ export interface Plan {
 function pick(task: PlannedTask, kind: Kind, role?: string): TaskInput {
   const outs = Object.values(task.outputs).filter((o) => o.kind === kind && (!role || o.role === role));
   if (outs.length !== 1)
-    throw new Error(`task ${task.name} (${task.stage.name}) must have exactly one ${kind} output${role ? ` named '${role}'` : ''}; it has ${outs.map((o) => o.role).join(', ') || 'none'}`);
+    throw new Error(
+      `task ${task.name} (${task.stage.name}) must have exactly one ${kind} output${role ? ` named '${role}'` : ''}; it has ${outs.map((o) => o.role).join(', ') || 'none'}`,
+    );
   const o = outs[0]!;
   return { task: task.name, role: o.role, id: o.id, dir: o.dir };
 }
@@ -46,7 +48,13 @@ export async function planExperiment(exp: Experiment, store = storeRoot()): Prom
   const tasks: PlannedTask[] = [];
   const where = (t: string, block: string) => `experiment '${exp.name}' ${block}.config (task ${t})`;
 
-  const add = async (name: string, block: string, impl: StageImpl, config: Record<string, unknown>, inputs: Record<string, TaskInput>) => {
+  const add = async (
+    name: string,
+    block: string,
+    impl: StageImpl,
+    config: Record<string, unknown>,
+    inputs: Record<string, TaskInput>,
+  ) => {
     const stage = await stageHandle(impl);
     const seedField = stage.def?.seedField;
     const cfg = seedField && config[seedField] === undefined ? { ...config, [seedField]: exp.seed } : config;
@@ -55,11 +63,31 @@ export async function planExperiment(exp: Experiment, store = storeRoot()): Prom
     const planned = Object.fromEntries(
       Object.entries(outputs).map(([role, o]) => [
         role,
-        { role, kind: o.kind, ...plannedArtifact({ kind: o.kind, role, stage: stage.name, algoVersion: stage.algoVersion, config: parsedConfig, upstream: inputIds }, store) },
+        {
+          role,
+          kind: o.kind,
+          ...plannedArtifact(
+            {
+              kind: o.kind,
+              role,
+              stage: stage.name,
+              algoVersion: stage.algoVersion,
+              config: parsedConfig,
+              upstream: inputIds,
+            },
+            store,
+          ),
+        },
       ]),
     );
     const task: PlannedTask = {
-      name, impl, stage, config: cfg, parsedConfig, inputs, outputs: planned,
+      name,
+      impl,
+      stage,
+      config: cfg,
+      parsedConfig,
+      inputs,
+      outputs: planned,
       dependsOn: [...new Set(Object.values(inputs).map((i) => i.task))],
     };
     tasks.push(task);
@@ -69,29 +97,52 @@ export async function planExperiment(exp: Experiment, store = storeRoot()): Prom
   const data = await add('data', 'data', exp.data.stage, exp.data.config, {});
   const dataset = pick(data, 'dataset');
   const levels = exp.prune.levels;
-  const train0 = await add('train-L0', 'train', exp.train.stage, { ...exp.train.config, level: 0, rewindStep: levels > 0 ? exp.rewind.step : null }, { dataset });
+  const train0 = await add(
+    'train-L0',
+    'train',
+    exp.train.stage,
+    { ...exp.train.config, level: 0, rewindStep: levels > 0 ? exp.rewind.step : null },
+    { dataset },
+  );
   const rewindMode = String((exp.rewind.config as { mode?: unknown }).mode ?? 'late');
   let prevTrain = train0;
   let prevMask: PlannedTask | undefined;
   const finals: PlannedTask[] = [train0];
   const masks: PlannedTask[] = [];
   for (let k = 1; k <= levels; k++) {
-    const mask = await add(`mask-L${k}`, 'prune', exp.prune.stage, { ...exp.prune.config, level: k }, {
-      params: pick(prevTrain, 'parameters', 'final'),
-      ...(prevMask ? { previous: pick(prevMask, 'mask') } : {}),
-    });
+    const mask = await add(
+      `mask-L${k}`,
+      'prune',
+      exp.prune.stage,
+      { ...exp.prune.config, level: k },
+      {
+        params: pick(prevTrain, 'parameters', 'final'),
+        ...(prevMask ? { previous: pick(prevMask, 'mask') } : {}),
+      },
+    );
     // Late rewinding (spec §3.2) goes back to step k of level 0; 'init' and 'reinit' start from level 0's step 0.
-    const source = rewindMode === 'late' ? pick(train0, 'parameters', 'rewind') : rewindMode === 'finetune' ? pick(prevTrain, 'parameters', 'final') : pick(train0, 'parameters', 'init');
+    const source =
+      rewindMode === 'late'
+        ? pick(train0, 'parameters', 'rewind')
+        : rewindMode === 'finetune'
+          ? pick(prevTrain, 'parameters', 'final')
+          : pick(train0, 'parameters', 'init');
     const rewind = await add(`rewind-L${k}`, 'rewind', exp.rewind.stage, exp.rewind.config, {
       source,
       mask: pick(mask, 'mask'),
       ...(rewindMode === 'finetune' ? { trained: pick(prevTrain, 'parameters', 'final') } : {}),
     });
-    const train = await add(`train-L${k}`, 'train', exp.train.stage, { ...exp.train.config, level: k, rewindStep: null }, {
-      dataset,
-      start: pick(rewind, 'parameters'),
-      mask: pick(mask, 'mask'),
-    });
+    const train = await add(
+      `train-L${k}`,
+      'train',
+      exp.train.stage,
+      { ...exp.train.config, level: k, rewindStep: null },
+      {
+        dataset,
+        start: pick(rewind, 'parameters'),
+        mask: pick(mask, 'mask'),
+      },
+    );
     masks.push(mask);
     finals.push(train);
     prevTrain = train;
@@ -105,7 +156,13 @@ export async function planExperiment(exp: Experiment, store = storeRoot()): Prom
   masks.forEach((m, i) => (analysisInputs[`mask.L${i + 1}`] = pick(m, 'mask')));
   const analysis = await add('analysis', 'analysis', exp.analysis.stage, exp.analysis.config, analysisInputs);
   const { extends: _x, ...shown } = exp;
-  await add('report', 'report', exp.report.stage, { title: exp.description || exp.name, experimentConfig: shown, ...exp.report.config, experiment: exp.name }, { analysis: pick(analysis, 'analysis') });
+  await add(
+    'report',
+    'report',
+    exp.report.stage,
+    { title: exp.description || exp.name, experimentConfig: shown, ...exp.report.config, experiment: exp.name },
+    { analysis: pick(analysis, 'analysis') },
+  );
   return { experiment: exp, store, tasks };
 }
 

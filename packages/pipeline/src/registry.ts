@@ -24,7 +24,10 @@ function isStageDef(v: unknown, name: string): v is StageDef {
 /** The StageDef of a package stage, by its name. */
 export async function packageStage(name: string): Promise<StageDef> {
   const load = MODULES[name];
-  if (!load) throw new Error(`unknown stage '${name}' (package stages: ${PACKAGE_STAGES.join(', ')}; or give {"command": [...]})`);
+  if (!load)
+    throw new Error(
+      `unknown stage '${name}' (package stages: ${PACKAGE_STAGES.join(', ')}; or give {"command": [...]})`,
+    );
   const mod = await load();
   const def = Object.values(mod).find((v) => isStageDef(v, name));
   if (!def) throw new Error(`module of stage '${name}' exports no StageDef named '${name}'`);

@@ -46,10 +46,17 @@ async function fromCommand(argv: string[]): Promise<StageHandle> {
     if (!describeCache.has(key)) {
       const extra = config === undefined ? [] : ['--config', JSON.stringify(config)];
       const r = await execa(argv[0]!, [...argv.slice(1), '--describe', ...extra], { reject: false });
-      if (r.exitCode !== 0) throw new Error(`stage command '${argv.join(' ')}' --describe failed: ${r.stderr.trim().split('\n').pop()}`);
+      if (r.exitCode !== 0)
+        throw new Error(`stage command '${argv.join(' ')}' --describe failed: ${r.stderr.trim().split('\n').pop()}`);
       describeCache.set(key, JSON.parse(r.stdout.trim().split('\n').pop()!));
     }
-    return describeCache.get(key) as { name: string; algoVersion: string; inputs: StageHandle['inputs']; outputs: Record<string, { kind: Kind }>; parsedConfig?: unknown };
+    return describeCache.get(key) as {
+      name: string;
+      algoVersion: string;
+      inputs: StageHandle['inputs'];
+      outputs: Record<string, { kind: Kind }>;
+      parsedConfig?: unknown;
+    };
   };
   const d = await describe();
   return {

@@ -14,9 +14,15 @@ export interface TaskStatus {
 export function diffKeys(a: unknown, b: unknown, path = ''): string[] {
   if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
     const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    return [...keys].sort().flatMap((k) => diffKeys((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path ? `${path}.${k}` : k));
+    return [...keys]
+      .sort()
+      .flatMap((k) =>
+        diffKeys((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path ? `${path}.${k}` : k),
+      );
   }
-  return JSON.stringify(a) === JSON.stringify(b) ? [] : [`${path || '(value)'}: ${JSON.stringify(a)} → ${JSON.stringify(b)}`];
+  return JSON.stringify(a) === JSON.stringify(b)
+    ? []
+    : [`${path || '(value)'}: ${JSON.stringify(a)} → ${JSON.stringify(b)}`];
 }
 
 function taskStatus(plan: Plan, t: PlannedTask, states: Map<string, TaskStatus>): TaskStatus {
@@ -25,7 +31,11 @@ function taskStatus(plan: Plan, t: PlannedTask, states: Map<string, TaskStatus>)
   const rec = runRecordPath(plan.store, plan.experiment.name, t.name);
   const upstreamPending = t.dependsOn.filter((d) => states.get(d)?.state !== 'done');
   if (existsSync(rec)) {
-    const last = JSON.parse(readFileSync(rec, 'utf8')) as { config: unknown; inputs: Record<string, { id: string }>; stage: string };
+    const last = JSON.parse(readFileSync(rec, 'utf8')) as {
+      config: unknown;
+      inputs: Record<string, { id: string }>;
+      stage: string;
+    };
     const why: string[] = [];
     if (last.stage !== t.stage.name) why.push(`implementation ${last.stage} → ${t.stage.name}`);
     const keys = diffKeys(last.config, t.parsedConfig);
@@ -35,7 +45,11 @@ function taskStatus(plan: Plan, t: PlannedTask, states: Map<string, TaskStatus>)
     if (!why.length) why.push('artifacts deleted since the last run');
     return { task: t.name, state: 'stale', why: why.join('; ') };
   }
-  return { task: t.name, state: 'missing', why: upstreamPending.length ? `never run; waits for ${upstreamPending.join(', ')}` : 'never run' };
+  return {
+    task: t.name,
+    state: 'missing',
+    why: upstreamPending.length ? `never run; waits for ${upstreamPending.join(', ')}` : 'never run',
+  };
 }
 
 export function planStatus(plan: Plan): TaskStatus[] {
@@ -58,9 +72,12 @@ export function diffPlans(a: Plan, b: Plan): TaskDiff[] {
   return names.map((n) => {
     const ta = a.tasks.find((t) => t.name === n);
     const tb = b.tasks.find((t) => t.name === n);
-    if (!ta || !tb) return { task: n, same: false, keys: [`only in ${ta ? a.experiment.name : b.experiment.name}`], upstream: [] };
+    if (!ta || !tb)
+      return { task: n, same: false, keys: [`only in ${ta ? a.experiment.name : b.experiment.name}`], upstream: [] };
     const same = Object.keys(ta.outputs).every((r) => ta.outputs[r]!.id === tb.outputs[r]?.id);
-    const keys = diffKeys(ta.parsedConfig, tb.parsedConfig).filter((k) => !k.startsWith('experiment:') && !k.startsWith('title:'));
+    const keys = diffKeys(ta.parsedConfig, tb.parsedConfig).filter(
+      (k) => !k.startsWith('experiment:') && !k.startsWith('title:'),
+    );
     const upstream = Object.keys({ ...ta.inputs, ...tb.inputs }).filter((r) => ta.inputs[r]?.id !== tb.inputs[r]?.id);
     const impl = ta.stage.name !== tb.stage.name ? `${ta.stage.name} → ${tb.stage.name}` : undefined;
     return { task: n, same, keys, upstream, ...(impl ? { impl } : {}) };

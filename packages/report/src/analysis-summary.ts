@@ -48,7 +48,11 @@ export function parseAnalysisSummary(a: Artifact): AnalysisSummary {
   const r = AnalysisSummary.safeParse(a.manifest.summary);
   if (!r.success) {
     const i = r.error.issues[0]!;
-    throw new ArtifactError(`${a.dir}/manifest.json: summary field '${i.path.join('.')}' ${i.message}`, 'bad-manifest', a.dir);
+    throw new ArtifactError(
+      `${a.dir}/manifest.json: summary field '${i.path.join('.')}' ${i.message}`,
+      'bad-manifest',
+      a.dir,
+    );
   }
   const s = r.data;
   s.levels = [...s.levels].sort((x, y) => x.level - y.level);

@@ -15,79 +15,124 @@ import { compareStage, reportStage } from './stage.ts';
 import { fixtureAnalysis } from './test-fixtures.ts';
 
 const CHROMIUM = process.env.IMP_CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
-interface ImgState { src: string; complete: boolean; w: number; h: number }
+interface ImgState {
+  src: string;
+  complete: boolean;
+  w: number;
+  h: number;
+}
 
-test('report and compare pages render in headless Chromium: all figures load, no console errors', { timeout: 50_000 }, async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    const msg = `skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set IMP_CHROMIUM)`;
-    console.log(msg);
-    t.skip(msg);
-    return;
-  }
-  const { chromium } = await import('playwright-core');
-  const root = mkdtempSync(join(tmpdir(), 'imp-report-browser-'));
-  const store = join(root, 'store');
-  mkdirSync(store);
-  // Keep the screenshots (printed below); drop the store.
-  t.after(() => rmSync(store, { recursive: true, force: true }));
+test(
+  'report and compare pages render in headless Chromium: all figures load, no console errors',
+  { timeout: 50_000 },
+  async (t) => {
+    if (!existsSync(CHROMIUM)) {
+      const msg = `skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set IMP_CHROMIUM)`;
+      console.log(msg);
+      t.skip(msg);
+      return;
+    }
+    const { chromium } = await import('playwright-core');
+    const root = mkdtempSync(join(tmpdir(), 'imp-report-browser-'));
+    const store = join(root, 'store');
+    mkdirSync(store);
+    // Keep the screenshots (printed below); drop the store.
+    t.after(() => rmSync(store, { recursive: true, force: true }));
 
-  const names = ['superclasses', 'modulo', 'data-30pct'];
-  const reports: Record<string, string> = {};
-  for (const [i, name] of names.entries()) {
-    const a = await fixtureAnalysis(store, { name, levels: 8, baseAcc: 0.32 - i * 0.04, gain: 0.1 - i * 0.03, scale: 3 + i * 3 });
-    const r = await runStage(reportStage, {
-      config: { title: `IMP locality — ${name}`, experiment: name, experimentConfig: { name, arch: 'f1024:x', dataset: { superclasses: i === 0, fraction: i === 2 ? 0.3 : 1 }, imp: { rate: 0.3, levels: 8 } }, notes: 'Synthetic fixture data, not a real run.' },
-      inputs: { analysis: a.dir },
+    const names = ['superclasses', 'modulo', 'data-30pct'];
+    const reports: Record<string, string> = {};
+    for (const [i, name] of names.entries()) {
+      const a = await fixtureAnalysis(store, {
+        name,
+        levels: 8,
+        baseAcc: 0.32 - i * 0.04,
+        gain: 0.1 - i * 0.03,
+        scale: 3 + i * 3,
+      });
+      const r = await runStage(reportStage, {
+        config: {
+          title: `IMP locality — ${name}`,
+          experiment: name,
+          experimentConfig: {
+            name,
+            arch: 'f1024:x',
+            dataset: { superclasses: i === 0, fraction: i === 2 ? 0.3 : 1 },
+            imp: { rate: 0.3, levels: 8 },
+          },
+          notes: 'Synthetic fixture data, not a real run.',
+        },
+        inputs: { analysis: a.dir },
+        store,
+        log: () => {},
+      });
+      reports[name] = r.outputs.report!.dir;
+    }
+    const cmp = await runStage(compareStage, {
+      config: {
+        title: 'Semantics and data size',
+        grouping: 'superclasses vs modulo vs 30 % data',
+        notes: 'Synthetic fixture data.',
+      },
+      inputs: Object.fromEntries(names.map((n) => [`report.${n}`, reports[n]!])),
       store,
       log: () => {},
     });
-    reports[name] = r.outputs.report!.dir;
-  }
-  const cmp = await runStage(compareStage, {
-    config: { title: 'Semantics and data size', grouping: 'superclasses vs modulo vs 30 % data', notes: 'Synthetic fixture data.' },
-    inputs: Object.fromEntries(names.map((n) => [`report.${n}`, reports[n]!])),
-    store,
-    log: () => {},
-  });
 
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
-  try {
-    const pages: [string, string][] = [
-      ['report', join(reports.superclasses!, 'index.html')],
-      ['compare', join(cmp.outputs.compare!.dir, 'index.html')],
-    ];
-    for (const [label, file] of pages) {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      const problems: string[] = [];
-      page.on('console', (m) => {
-        if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
-      });
-      page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-      page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`));
-      page.on('request', (r) => {
-        if (!r.url().startsWith('file:') && !r.url().startsWith('data:')) problems.push(`network request: ${r.url()}`);
-      });
-      await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      const imgs: ImgState[] = await page.$$eval('img', (els: any[]) => els.map((i) => ({ src: i.getAttribute('src'), complete: i.complete, w: i.naturalWidth, h: i.naturalHeight })));
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      const objects: number = await page.$$eval('object', (els: any[]) => els.length);
-      assert.ok(imgs.length > 0, `${label}: page shows figures`);
-      assert.equal(objects, 0, `${label}: figures are <img> (checkable, no plugins)`);
-      for (const i of imgs) assert.ok(i.complete && i.w > 0 && i.h > 0, `${label}: figure ${i.src} loaded (naturalWidth ${i.w})`);
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      const svgCharts: number = await page.$$eval('.chart svg', (els: any[]) => els.filter((e) => e.getBoundingClientRect().width > 200).length);
-      assert.equal(svgCharts, 4, `${label}: four inline charts laid out`);
-      assert.deepEqual(problems, [], `${label}: no console errors, failed or network requests`);
-      const shot = join(root, `${label}.png`);
-      await page.screenshot({ path: shot, fullPage: true });
-      await page.screenshot({ path: join(root, `${label}-top.png`) });
-      console.log(`screenshot (${label}, ${imgs.length} figures): ${shot} (first screen: ${label}-top.png)`);
-      await page.close();
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+    try {
+      const pages: [string, string][] = [
+        ['report', join(reports.superclasses!, 'index.html')],
+        ['compare', join(cmp.outputs.compare!.dir, 'index.html')],
+      ];
+      for (const [label, file] of pages) {
+        const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+        const problems: string[] = [];
+        page.on('console', (m) => {
+          if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+        });
+        page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+        page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`));
+        page.on('request', (r) => {
+          if (!r.url().startsWith('file:') && !r.url().startsWith('data:'))
+            problems.push(`network request: ${r.url()}`);
+        });
+        await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+
+        const imgs: ImgState[] = await page.$$eval('img', (els: any[]) =>
+          els.map((i) => ({ src: i.getAttribute('src'), complete: i.complete, w: i.naturalWidth, h: i.naturalHeight })),
+        );
+
+        const objects: number = await page.$$eval('object', (els: any[]) => els.length);
+        assert.ok(imgs.length > 0, `${label}: page shows figures`);
+        assert.equal(objects, 0, `${label}: figures are <img> (checkable, no plugins)`);
+        for (const i of imgs)
+          assert.ok(i.complete && i.w > 0 && i.h > 0, `${label}: figure ${i.src} loaded (naturalWidth ${i.w})`);
+
+        const svgCharts: number = await page.$$eval(
+          '.chart svg',
+          (els: any[]) => els.filter((e) => e.getBoundingClientRect().width > 200).length,
+        );
+        assert.equal(svgCharts, 4, `${label}: four inline charts laid out`);
+        assert.deepEqual(problems, [], `${label}: no console errors, failed or network requests`);
+        const shot = join(root, `${label}.png`);
+        await page.screenshot({ path: shot, fullPage: true });
+        await page.screenshot({ path: join(root, `${label}-top.png`) });
+        console.log(`screenshot (${label}, ${imgs.length} figures): ${shot} (first screen: ${label}-top.png)`);
+        await page.close();
+      }
+    } finally {
+      await browser.close();
     }
-  } finally {
-    await browser.close();
-  }
-});
+  },
+);

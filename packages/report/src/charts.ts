@@ -14,7 +14,11 @@ const pctFmt = (v: number) => `${Number(v.toPrecision(3))}`;
  * u is a fraction of surviving weights in the analysis summary; the paper plots it as
  * a percentage on a reversed log axis (spec §5.1), so pruning proceeds to the right.
  */
-function seriesOf(sets: CurveSet[], key: keyof LevelRow, opts: { dashed?: boolean; suffix?: string; colorOffset?: number } = {}): Series[] {
+function seriesOf(
+  sets: CurveSet[],
+  key: keyof LevelRow,
+  opts: { dashed?: boolean; suffix?: string; colorOffset?: number } = {},
+): Series[] {
   return sets.map((s) => {
     const pts = s.levels.filter((l) => typeof l.u === 'number' && (l.u as number) > 0);
     const hi = pts.findIndex((l) => l.level === s.bestLevel);
@@ -42,13 +46,42 @@ export function standardCharts(sets: CurveSet[]): ChartSpec[] {
   const strict = withColors(seriesOf(sets, 'locality_ratio_strict', { dashed: true, suffix: ' (strict)' }));
   const hasStrict = strict.some((s) => s.points.some((p) => typeof p.y === 'number'));
   return [
-    { id: 'accuracy', title: 'Best val. top-1 accuracy vs u', svg: lineChartSvg(withColors(seriesOf(sets, 'best_val_top1')), { ...common, title: 'Best val. top-1 accuracy vs u', yLabel: 'best val. top-1' }) },
+    {
+      id: 'accuracy',
+      title: 'Best val. top-1 accuracy vs u',
+      svg: lineChartSvg(withColors(seriesOf(sets, 'best_val_top1')), {
+        ...common,
+        title: 'Best val. top-1 accuracy vs u',
+        yLabel: 'best val. top-1',
+      }),
+    },
     {
       id: 'locality',
       title: 'Locality ratio vs u',
-      svg: lineChartSvg(hasStrict ? [...locality, ...strict] : locality, { ...common, title: hasStrict ? 'Locality ratio (solid) and strict (dashed) vs u' : 'Locality ratio vs u', yLabel: 'locality ratio' }),
+      svg: lineChartSvg(hasStrict ? [...locality, ...strict] : locality, {
+        ...common,
+        title: hasStrict ? 'Locality ratio (solid) and strict (dashed) vs u' : 'Locality ratio vs u',
+        yLabel: 'locality ratio',
+      }),
     },
-    { id: 'r_half', title: 'Half-max radius r½ of S^sc vs u', svg: lineChartSvg(withColors(seriesOf(sets, 'r_half')), { ...common, title: 'Half-max radius r½ of Sˢᶜ vs u', yLabel: 'r½ (pixels)' }) },
-    { id: 'ipr', title: 'Mean IPR of first-layer weights vs u', svg: lineChartSvg(withColors(seriesOf(sets, 'ipr_mean')), { ...common, title: 'Mean IPR of first-layer weights vs u', yLabel: 'mean IPR', yLog: true }) },
+    {
+      id: 'r_half',
+      title: 'Half-max radius r½ of S^sc vs u',
+      svg: lineChartSvg(withColors(seriesOf(sets, 'r_half')), {
+        ...common,
+        title: 'Half-max radius r½ of Sˢᶜ vs u',
+        yLabel: 'r½ (pixels)',
+      }),
+    },
+    {
+      id: 'ipr',
+      title: 'Mean IPR of first-layer weights vs u',
+      svg: lineChartSvg(withColors(seriesOf(sets, 'ipr_mean')), {
+        ...common,
+        title: 'Mean IPR of first-layer weights vs u',
+        yLabel: 'mean IPR',
+        yLog: true,
+      }),
+    },
   ];
 }

@@ -8,16 +8,27 @@ import { compareStage, reportStage } from './stage.ts';
 import { pickFigure } from './compare-stage.ts';
 import { fixtureAnalysis } from './test-fixtures.ts';
 
-const links = (html: string) => [...html.matchAll(/(?:src|href)="([^"#][^"]*)"/g)].map((m) => decodeURIComponent(m[1]!));
+const links = (html: string) =>
+  [...html.matchAll(/(?:src|href)="([^"#][^"]*)"/g)].map((m) => decodeURIComponent(m[1]!));
 
 test('compare: reports and analyses side by side, ordered, with key figures copied in', async (t) => {
   const store = mkdtempSync(join(tmpdir(), 'imp-compare-'));
   t.after(() => rmSync(store, { recursive: true, force: true }));
   const sup = await fixtureAnalysis(store, { name: 'superclasses', baseAcc: 0.35, gain: 0.1, scale: 3 });
   const mod = await fixtureAnalysis(store, { name: 'modulo', baseAcc: 0.25, gain: 0.03, scale: 8 });
-  const rep = await runStage(reportStage, { config: { experiment: 'superclasses-10' }, inputs: { analysis: sup.dir }, store, log: () => {} });
+  const rep = await runStage(reportStage, {
+    config: { experiment: 'superclasses-10' },
+    inputs: { analysis: sup.dir },
+    store,
+    log: () => {},
+  });
   const r = await runStage(compareStage, {
-    config: { title: 'Semantics', grouping: 'superclasses vs modulo', order: ['super', 'modulo'], labels: { modulo: 'modulo classes' } },
+    config: {
+      title: 'Semantics',
+      grouping: 'superclasses vs modulo',
+      order: ['super', 'modulo'],
+      labels: { modulo: 'modulo classes' },
+    },
     inputs: { 'report.super': rep.outputs.report!.dir, 'analysis.modulo': mod.dir },
     store,
     log: () => {},
@@ -34,23 +45,44 @@ test('compare: reports and analyses side by side, ordered, with key figures copi
   // Key figures: S^sc, masks, weighted masks (from the evolution series) and C^in found for both.
   assert.ok(c.manifest.files.some((f) => f.path.startsWith('figures/super/ssc_L')));
   assert.ok(c.manifest.files.some((f) => f.path.startsWith('figures/modulo/masks_L')));
-  assert.equal((html.match(/no matching figure/g) ?? []).length, 2, 'only the per-pixel map is missing (fixture has none)');
+  assert.equal(
+    (html.match(/no matching figure/g) ?? []).length,
+    2,
+    'only the per-pixel map is missing (fixture has none)',
+  );
   for (const l of links(html)) {
     assert.ok(!/^[a-z]+:/i.test(l), `relative link: ${l}`);
     assert.ok(existsSync(resolve(c.dir, l)), `link resolves: ${l}`);
   }
   assert.ok(html.includes(`../${rep.outputs.report!.dir.split('/').pop()}/index.html`), 'links to the report page');
   const s = c.manifest.summary as { experiments: { name: string; best_val_top1: number }[] };
-  assert.deepEqual(s.experiments.map((e) => e.name), ['super', 'modulo']);
+  assert.deepEqual(
+    s.experiments.map((e) => e.name),
+    ['super', 'modulo'],
+  );
 });
 
 test('compare: errors name the problem', async (t) => {
   const store = mkdtempSync(join(tmpdir(), 'imp-compare-'));
   t.after(() => rmSync(store, { recursive: true, force: true }));
   const a = await fixtureAnalysis(store, { name: 'x', levels: 3 });
-  await assert.rejects(runStage(compareStage, { config: {}, inputs: {}, store, log: () => {} }), /at least one report\.<name> or analysis\.<name>/);
-  await assert.rejects(runStage(compareStage, { config: { order: ['nope'] }, inputs: { 'analysis.x': a.dir }, store, log: () => {} }), /order names nope/);
-  await assert.rejects(runStage(compareStage, { config: { keyFigures: [{ label: 'x', match: '(' }] }, inputs: { 'analysis.x': a.dir }, store, log: () => {} }), /not a valid regular expression/);
+  await assert.rejects(
+    runStage(compareStage, { config: {}, inputs: {}, store, log: () => {} }),
+    /at least one report\.<name> or analysis\.<name>/,
+  );
+  await assert.rejects(
+    runStage(compareStage, { config: { order: ['nope'] }, inputs: { 'analysis.x': a.dir }, store, log: () => {} }),
+    /order names nope/,
+  );
+  await assert.rejects(
+    runStage(compareStage, {
+      config: { keyFigures: [{ label: 'x', match: '(' }] },
+      inputs: { 'analysis.x': a.dir },
+      store,
+      log: () => {},
+    }),
+    /not a valid regular expression/,
+  );
 });
 
 test('pickFigure prefers the best level, then level-less figures', () => {

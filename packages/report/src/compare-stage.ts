@@ -2,7 +2,13 @@ import { writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { ArtifactError, type Artifact, type StageDef } from '@imp/artifacts';
-import { AnalysisSummary, bestLevelOf, parseAnalysisSummary, type FigureEntry, type LevelRow } from './analysis-summary.ts';
+import {
+  AnalysisSummary,
+  bestLevelOf,
+  parseAnalysisSummary,
+  type FigureEntry,
+  type LevelRow,
+} from './analysis-summary.ts';
 import { copyFigures, type PlacedFigure } from './figures.ts';
 import { renderCompare, type CompareExperiment } from './render-compare.ts';
 
@@ -11,11 +17,15 @@ const KeyFigure = z
     label: z.string().min(1).describe('row heading on the page'),
     match: z
       .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
-      .describe("case-insensitive regular expression(s) tried on each figure's `file title`; a list is tried in order (first pattern with a hit wins)"),
+      .describe(
+        "case-insensitive regular expression(s) tried on each figure's `file title`; a list is tried in order (first pattern with a hit wins)",
+      ),
     level: z
       .union([z.literal('best'), z.literal('any'), z.number().int()])
       .default('best')
-      .describe("which level's figure: 'best' (best level, else a level-less figure), 'any' (first match) or a level number"),
+      .describe(
+        "which level's figure: 'best' (best level, else a level-less figure), 'any' (first match) or a level number",
+      ),
   })
   .strict();
 type KeyFigure = z.output<typeof KeyFigure>;
@@ -27,11 +37,23 @@ type KeyFigure = z.output<typeof KeyFigure>;
  * the analysis stage's file name; the others catch other analysis implementations.
  */
 export const DEFAULT_KEY_FIGURES: KeyFigure[] = [
-  { label: 'Locality maps Sˢᶜ(d), Sᵈᶜ(d)', match: ['(^|/)smaps_L\\d', '(^|/)s_?sc[_.]|s\\^?\\{?sc\\b|same[ -_]?channel'], level: 'best' },
+  {
+    label: 'Locality maps Sˢᶜ(d), Sᵈᶜ(d)',
+    match: ['(^|/)smaps_L\\d', '(^|/)s_?sc[_.]|s\\^?\\{?sc\\b|same[ -_]?channel'],
+    level: 'best',
+  },
   { label: 'Masks of the most-connected nodes', match: ['(^|/)masks_L\\d', '^(?!.*weight).*mask'], level: 'best' },
   { label: 'Weighted masks (mask ⊙ weight)', match: ['(^|/)masks_weighted_L\\d', 'weighted mask'], level: 'best' },
-  { label: 'Per-pixel connection map', match: ['(^|/)pixel_map_L\\d', 'per[ -_]?pixel|pixel[ -_]?map|connection[ -_]?map'], level: 'best' },
-  { label: 'In-degree (Cⁱⁿ) histogram', match: ['(^|/)cin_hist_L\\d', 'in-degree histogram|c\\^?in,?1? hist'], level: 'best' },
+  {
+    label: 'Per-pixel connection map',
+    match: ['(^|/)pixel_map_L\\d', 'per[ -_]?pixel|pixel[ -_]?map|connection[ -_]?map'],
+    level: 'best',
+  },
+  {
+    label: 'In-degree (Cⁱⁿ) histogram',
+    match: ['(^|/)cin_hist_L\\d', 'in-degree histogram|c\\^?in,?1? hist'],
+    level: 'best',
+  },
 ];
 
 export const CompareConfig = z
@@ -40,11 +62,24 @@ export const CompareConfig = z
     grouping: z
       .string()
       .default('')
-      .describe("what is compared, e.g. 'superclasses vs modulo', 'data fraction', 'pruning procedure', 'NLGP vs Gaussian clone'"),
+      .describe(
+        "what is compared, e.g. 'superclasses vs modulo', 'data fraction', 'pruning procedure', 'NLGP vs Gaussian clone'",
+      ),
     notes: z.string().default('').describe('free text shown under the title'),
-    order: z.array(z.string()).default([]).describe('input names (the <name> of report.<name>/analysis.<name>) in column order; others follow in the order given'),
-    labels: z.record(z.string(), z.string()).default({}).describe('display label per input name (default: the report\'s experiment name, else the input name)'),
-    keyFigures: z.array(KeyFigure).default(DEFAULT_KEY_FIGURES).describe('figure rows shown side by side, one column per experiment'),
+    order: z
+      .array(z.string())
+      .default([])
+      .describe(
+        'input names (the <name> of report.<name>/analysis.<name>) in column order; others follow in the order given',
+      ),
+    labels: z
+      .record(z.string(), z.string())
+      .default({})
+      .describe("display label per input name (default: the report's experiment name, else the input name)"),
+    keyFigures: z
+      .array(KeyFigure)
+      .default(DEFAULT_KEY_FIGURES)
+      .describe('figure rows shown side by side, one column per experiment'),
   })
   .strict();
 export type CompareConfig = z.output<typeof CompareConfig>;
@@ -66,21 +101,47 @@ function sourceOf(key: string, art: Artifact, labels: Record<string, string>): S
   const name = rest.join('.');
   if (role === 'report') {
     if (art.manifest.stage !== 'report')
-      throw new ArtifactError(`input ${key} (${art.dir}) was made by stage '${art.manifest.stage}', expected a 'report' artifact`, 'bad-input');
+      throw new ArtifactError(
+        `input ${key} (${art.dir}) was made by stage '${art.manifest.stage}', expected a 'report' artifact`,
+        'bad-input',
+      );
     const r = ReportSummary.safeParse(art.manifest.summary);
-    if (!r.success) throw new ArtifactError(`${art.dir}/manifest.json: summary field '${r.error.issues[0]!.path.join('.')}' ${r.error.issues[0]!.message}`, 'bad-manifest');
+    if (!r.success)
+      throw new ArtifactError(
+        `${art.dir}/manifest.json: summary field '${r.error.issues[0]!.path.join('.')}' ${r.error.issues[0]!.message}`,
+        'bad-manifest',
+      );
     const s = r.data;
-    return { name, art, via: 'report', label: labels[name] ?? s.experiment ?? name, levels: [...s.levels].sort((a, b) => a.level - b.level), bestLevel: bestLevelOf(s), figures: s.figures };
+    return {
+      name,
+      art,
+      via: 'report',
+      label: labels[name] ?? s.experiment ?? name,
+      levels: [...s.levels].sort((a, b) => a.level - b.level),
+      bestLevel: bestLevelOf(s),
+      figures: s.figures,
+    };
   }
   const s = parseAnalysisSummary(art);
-  return { name, art, via: 'analysis', label: labels[name] ?? name, levels: s.levels, bestLevel: bestLevelOf(s), figures: s.figures };
+  return {
+    name,
+    art,
+    via: 'analysis',
+    label: labels[name] ?? name,
+    levels: s.levels,
+    bestLevel: bestLevelOf(s),
+    figures: s.figures,
+  };
 }
 
 function regexOf(pattern: string): RegExp {
   try {
     return new RegExp(pattern, 'i');
   } catch (e) {
-    throw new ArtifactError(`compare config: keyFigures match '${pattern}' is not a valid regular expression (${(e as Error).message})`, 'bad-input');
+    throw new ArtifactError(
+      `compare config: keyFigures match '${pattern}' is not a valid regular expression (${(e as Error).message})`,
+      'bad-input',
+    );
   }
 }
 
@@ -88,14 +149,22 @@ function regexOf(pattern: string): RegExp {
  * Picks the figure for one key-figure row. Patterns are tried in order; within the
  * first pattern that hits, 'best' prefers the best level, then a level-less figure.
  */
-export function pickFigure(figs: FigureEntry[], k: { match: string | string[]; level: 'best' | 'any' | number }, bestLevel: number | null): FigureEntry | null {
+export function pickFigure(
+  figs: FigureEntry[],
+  k: { match: string | string[]; level: 'best' | 'any' | number },
+  bestLevel: number | null,
+): FigureEntry | null {
   for (const pattern of typeof k.match === 'string' ? [k.match] : k.match) {
     const re = regexOf(pattern);
     const hits = figs.filter((f) => re.test(`${f.file} ${f.title ?? ''}`));
     let pick: FigureEntry | undefined;
     if (k.level === 'any') pick = hits[0];
     else if (typeof k.level === 'number') pick = hits.find((f) => f.level === k.level);
-    else pick = hits.find((f) => f.level === bestLevel && bestLevel !== null) ?? hits.find((f) => f.level === null || f.level === undefined) ?? hits[0];
+    else
+      pick =
+        hits.find((f) => f.level === bestLevel && bestLevel !== null) ??
+        hits.find((f) => f.level === null || f.level === undefined) ??
+        hits[0];
     if (pick) return pick;
   }
   return null;
@@ -113,18 +182,37 @@ export const compareStage: StageDef<typeof CompareConfig> = {
   description: 'Comparison page across experiments: accuracy/locality vs u overlaid and key figures side by side.',
   config: CompareConfig,
   inputs: {
-    report: { kind: 'report', description: 'report artifacts, one per experiment, as report.<name>', many: true, optional: true },
-    analysis: { kind: 'analysis', description: 'analysis artifacts, one per experiment, as analysis.<name> (when no report exists)', many: true, optional: true },
+    report: {
+      kind: 'report',
+      description: 'report artifacts, one per experiment, as report.<name>',
+      many: true,
+      optional: true,
+    },
+    analysis: {
+      kind: 'analysis',
+      description: 'analysis artifacts, one per experiment, as analysis.<name> (when no report exists)',
+      many: true,
+      optional: true,
+    },
   },
   outputs: { compare: { kind: 'report', description: 'index.html comparing the experiments, figures copied in' } },
   async run(ctx) {
     const cfg = ctx.config;
     const sources = Object.entries(ctx.inputs).map(([k, a]) => sourceOf(k, a, cfg.labels));
-    if (!sources.length) throw new ArtifactError('stage compare needs at least one report.<name> or analysis.<name> input', 'bad-input');
+    if (!sources.length)
+      throw new ArtifactError('stage compare needs at least one report.<name> or analysis.<name> input', 'bad-input');
     const dup = sources.map((s) => s.name).find((n, i, all) => all.indexOf(n) !== i);
-    if (dup) throw new ArtifactError(`stage compare: the name '${dup}' is given both as report.${dup} and analysis.${dup}`, 'bad-input');
+    if (dup)
+      throw new ArtifactError(
+        `stage compare: the name '${dup}' is given both as report.${dup} and analysis.${dup}`,
+        'bad-input',
+      );
     const unknown = cfg.order.filter((n) => !sources.some((s) => s.name === n));
-    if (unknown.length) throw new ArtifactError(`compare config: order names ${unknown.join(', ')} match no input (inputs: ${sources.map((s) => s.name).join(', ')})`, 'bad-input');
+    if (unknown.length)
+      throw new ArtifactError(
+        `compare config: order names ${unknown.join(', ')} match no input (inputs: ${sources.map((s) => s.name).join(', ')})`,
+        'bad-input',
+      );
     const rank = (n: string) => (cfg.order.includes(n) ? cfg.order.indexOf(n) : cfg.order.length);
     // Stable sort: unlisted inputs keep the order the pipeline gave them (its `compare: [...]` list).
     sources.sort((a, b) => rank(a.name) - rank(b.name));
@@ -148,7 +236,16 @@ export const compareStage: StageDef<typeof CompareConfig> = {
           keyFigures: picked.map((f) => (f ? (byEntry.get(f) as PlacedFigure) : null)),
         };
       });
-      writeFileSync(join(tmp, 'index.html'), renderCompare({ title: cfg.title, grouping: cfg.grouping, notes: cfg.notes, keyFigureLabels: cfg.keyFigures.map((k) => k.label), experiments }));
+      writeFileSync(
+        join(tmp, 'index.html'),
+        renderCompare({
+          title: cfg.title,
+          grouping: cfg.grouping,
+          notes: cfg.notes,
+          keyFigureLabels: cfg.keyFigures.map((k) => k.label),
+          experiments,
+        }),
+      );
       return {
         summary: {
           title: cfg.title,
@@ -156,7 +253,15 @@ export const compareStage: StageDef<typeof CompareConfig> = {
           page: 'index.html',
           experiments: experiments.map((e) => {
             const b = e.levels.find((l) => l.level === e.bestLevel);
-            return { name: e.name, label: e.label, dir: e.dir, best_level: e.bestLevel, best_u: b?.u ?? null, best_val_top1: b?.best_val_top1 ?? null, locality_ratio_at_best: b?.locality_ratio ?? null };
+            return {
+              name: e.name,
+              label: e.label,
+              dir: e.dir,
+              best_level: e.bestLevel,
+              best_u: b?.u ?? null,
+              best_val_top1: b?.best_val_top1 ?? null,
+              locality_ratio_at_best: b?.locality_ratio ?? null,
+            };
           }),
         },
       };

@@ -31,20 +31,30 @@ export function copyFigures(src: Artifact, figures: FigureEntry[], tmpDir: strin
   return figures.map((f) => {
     const rel = safeRelPath(f.file, `${src.dir}/manifest.json`);
     if (!IMAGE_EXT.test(rel))
-      throw new ArtifactError(`${src.dir}: figure '${rel}' is not an image a browser shows (svg, png, jpg, gif, webp)`, 'bad-manifest');
+      throw new ArtifactError(
+        `${src.dir}: figure '${rel}' is not an image a browser shows (svg, png, jpg, gif, webp)`,
+        'bad-manifest',
+      );
     const from = src.file(rel);
     const to = `${prefix}/${rel.replace(/^figures\//, '')}`;
     mkdirSync(dirname(join(tmpDir, to)), { recursive: true });
     copyFileSync(from, join(tmpDir, to));
     const w = /\.png$/i.test(rel) ? pngWidth(from) : null;
-    return { file: to, title: f.title ?? '', caption: f.caption ?? '', level: typeof f.level === 'number' ? f.level : null, pixel: w !== null && w < 400 };
+    return {
+      file: to,
+      title: f.title ?? '',
+      caption: f.caption ?? '',
+      level: typeof f.level === 'number' ? f.level : null,
+      pixel: w !== null && w < 400,
+    };
   });
 }
 
 export function figureHtml(f: PlacedFigure, opts: { urlPrefix?: string; showLevel?: boolean } = {}): string {
   const url = relUrl(`${opts.urlPrefix ?? ''}${f.file}`);
   const title = f.title || f.file.split('/').pop()!;
-  const lvl = opts.showLevel && f.level !== null && !/level/i.test(title) ? ` <span class="muted">(level ${f.level})</span>` : '';
+  const lvl =
+    opts.showLevel && f.level !== null && !/level/i.test(title) ? ` <span class="muted">(level ${f.level})</span>` : '';
   return `<figure>
 <a href="${url}"><img src="${url}" alt="${esc(title)}"${f.pixel ? ' class="pixel"' : ''}></a>
 <figcaption><b>${esc(title)}</b>${lvl}${f.caption ? ` — ${esc(f.caption)}` : ''}</figcaption>

@@ -105,7 +105,11 @@ ${opts.body}
 }
 
 /** A plain table; cells are pre-escaped HTML. `left` marks left-aligned (text) columns. */
-export function table(head: string[], rows: string[][], opts: { left?: number[]; rowClass?: (i: number) => string } = {}): string {
+export function table(
+  head: string[],
+  rows: string[][],
+  opts: { left?: number[]; rowClass?: (i: number) => string } = {},
+): string {
   const left = new Set(opts.left ?? []);
   const cls = (j: number) => (left.has(j) ? ' class="l"' : '');
   return `<div class="scroll"><table>

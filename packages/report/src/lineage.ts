@@ -33,7 +33,15 @@ export function collectLineage(root: Manifest, rootDir: string, store: string, m
   const rows: LineageRow[] = [];
   const seen = new Set<string>();
   const rootName = rootDir.split('/').pop()!;
-  rows.push({ dir: rootName, kind: root.kind, role: root.role, stage: root.stage, via: '(input)', summary: summaryLine(root), present: true });
+  rows.push({
+    dir: rootName,
+    kind: root.kind,
+    role: root.role,
+    stage: root.stage,
+    via: '(input)',
+    summary: summaryLine(root),
+    present: true,
+  });
   seen.add(rootName);
   // Breadth first so direct parents come first.
   let frontier: { m: Manifest; via: string }[] = [{ m: root, via: '' }];
@@ -51,7 +59,15 @@ export function collectLineage(root: Manifest, rootDir: string, store: string, m
           um = null;
         }
         const path = via ? `${via} ← ${u.role}` : u.role;
-        rows.push({ dir: u.dir, kind: u.kind, role: u.role, stage: um?.stage ?? '', via: path, summary: summaryLine(um), present: um !== null });
+        rows.push({
+          dir: u.dir,
+          kind: u.kind,
+          role: u.role,
+          stage: um?.stage ?? '',
+          via: path,
+          summary: summaryLine(um),
+          present: um !== null,
+        });
         if (um) next.push({ m: um, via: path });
       }
     frontier = next;

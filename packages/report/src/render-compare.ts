@@ -30,13 +30,25 @@ const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFi
 
 function headlineTable(m: CompareModel): string {
   return table(
-    ['experiment', 'input', 'levels', 'best level', 'u at best', 'dense val. top-1', 'best val. top-1', 'gain over dense', 'locality ratio (dense → best)', 'r½ at best'],
+    [
+      'experiment',
+      'input',
+      'levels',
+      'best level',
+      'u at best',
+      'dense val. top-1',
+      'best val. top-1',
+      'gain over dense',
+      'locality ratio (dense → best)',
+      'r½ at best',
+    ],
     m.experiments.map((e) => {
       const b = e.levels.find((l) => l.level === e.bestLevel);
       const d = e.levels.find((l) => l.level === 0);
       const ba = num(b?.best_val_top1);
       const da = num(d?.best_val_top1);
-      const gain = ba !== null && da !== null && da > 0 ? `${ba >= da ? '+' : ''}${(((ba - da) / da) * 100).toFixed(1)} %` : '–';
+      const gain =
+        ba !== null && da !== null && da > 0 ? `${ba >= da ? '+' : ''}${(((ba - da) / da) * 100).toFixed(1)} %` : '–';
       const link = e.page ? relUrl(e.page) : relUrl(`../${e.dir}/manifest.json`);
       return [
         `<b>${esc(e.label)}</b>${e.label !== e.name ? ` <span class="muted">(${esc(e.name)})</span>` : ''}`,
@@ -90,7 +102,9 @@ function keyFigureGrid(m: CompareModel): string {
 }
 
 export function renderCompare(m: CompareModel): string {
-  const charts = standardCharts(m.experiments.map((e) => ({ label: e.label, levels: e.levels, bestLevel: e.bestLevel })));
+  const charts = standardCharts(
+    m.experiments.map((e) => ({ label: e.label, levels: e.levels, bestLevel: e.bestLevel })),
+  );
   const body = `<header class="page">
 <h1>${esc(m.title)}</h1>
 <p class="sub">${m.grouping ? `Comparison: <b>${esc(m.grouping)}</b> · ` : ''}${m.experiments.length} experiments · IMP on fully connected networks, locality of the surviving connectivity (Pellegrini &amp; Biroli, ICML 2022)</p>

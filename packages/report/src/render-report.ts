@@ -27,7 +27,11 @@ function cards(m: ReportModel): string {
   const best = m.levels.find((l) => l.level === m.bestLevel);
   const dense = m.levels.find((l) => l.level === 0);
   const gain =
-    best && dense && typeof best.best_val_top1 === 'number' && typeof dense.best_val_top1 === 'number' && dense.best_val_top1 > 0
+    best &&
+    dense &&
+    typeof best.best_val_top1 === 'number' &&
+    typeof dense.best_val_top1 === 'number' &&
+    dense.best_val_top1 > 0
       ? `${best.best_val_top1 >= dense.best_val_top1 ? '+' : ''}${(((best.best_val_top1 - dense.best_val_top1) / dense.best_val_top1) * 100).toFixed(1)} %`
       : '–';
   const c = (k: string, v: string) => `<div class="card"><div class="k">${esc(k)}</div><div class="v">${v}</div></div>`;
@@ -44,7 +48,16 @@ ${c('locality ratio at best', fmt(best?.locality_ratio, 3))}
 
 export function levelsTable(levels: LevelRow[], bestLevel: number | null): string {
   return table(
-    ['level', 'u', 'best val. top-1', 'locality ratio', 'locality ratio (strict)', 'r½ (px)', 'mean IPR', 'mean C<sup>in,1</sup>'],
+    [
+      'level',
+      'u',
+      'best val. top-1',
+      'locality ratio',
+      'locality ratio (strict)',
+      'r½ (px)',
+      'mean IPR',
+      'mean C<sup>in,1</sup>',
+    ],
     levels.map((l) => [
       String(l.level) + (l.level === bestLevel ? ' ★' : ''),
       fmtPercent(l.u),
@@ -85,13 +98,21 @@ function figureSections(m: ReportModel): string {
     else {
       const lvl = m.levels.find((l) => l.level === f.level);
       const best = f.level === m.bestLevel;
-      add(`level-${f.level}`, `Level ${f.level}${lvl ? ` — u = ${fmtPercent(lvl.u)}` : ''}${best ? ' (best level)' : ''}`, best ? -1 : f.level, f);
+      add(
+        `level-${f.level}`,
+        `Level ${f.level}${lvl ? ` — u = ${fmtPercent(lvl.u)}` : ''}${best ? ' (best level)' : ''}`,
+        best ? -1 : f.level,
+        f,
+      );
     }
   }
   const list = [...sections.values()].sort((a, b) => a.rank - b.rank);
   for (const sct of list) if (sct.id.startsWith('series-')) sct.figs.sort((a, b) => (a.level ?? -1) - (b.level ?? -1));
   const short = (x: Key) => x.head.replace(/ — u = .*?(?=( \(|$))/, '');
-  const jump = list.length > 2 ? `<nav class="toc">Jump to: ${list.map((x) => `<a href="#${x.id}">${esc(short(x))}</a>`).join('')}</nav>\n` : '';
+  const jump =
+    list.length > 2
+      ? `<nav class="toc">Jump to: ${list.map((x) => `<a href="#${x.id}">${esc(short(x))}</a>`).join('')}</nav>\n`
+      : '';
   return (
     jump +
     list
@@ -111,10 +132,19 @@ export function renderReport(m: ReportModel): string {
           // The analysis stage names the Parquet twin (`parquet`) and row count (`rows`) when it has them.
           const parquet = typeof t.parquet === 'string' ? t.parquet : null;
           const rows = typeof t.rows === 'number' ? `${t.rows} rows` : '';
-          const extra = [rows, parquet ? `Parquet: <a href="${relUrl(`../${m.analysisDir}/${parquet}`)}"><code>${esc(parquet)}</code></a>` : ''].filter(Boolean).join(' · ');
+          const extra = [
+            rows,
+            parquet
+              ? `Parquet: <a href="${relUrl(`../${m.analysisDir}/${parquet}`)}"><code>${esc(parquet)}</code></a>`
+              : '',
+          ]
+            .filter(Boolean)
+            .join(' · ');
           return `<li><a href="${relUrl(`../${m.analysisDir}/${t.file}`)}"><code>${esc(t.file)}</code></a>${t.title ? ` — ${esc(t.title)}` : ''}${extra ? ` <span class="muted">(${extra})</span>` : ''}</li>`;
         })
-        .join('\n')}</ul><p class="muted">Tables stay in the analysis artifact (Arrow IPC and Parquet, readable by pyarrow, polars and DuckDB).</p>`
+        .join(
+          '\n',
+        )}</ul><p class="muted">Tables stay in the analysis artifact (Arrow IPC and Parquet, readable by pyarrow, polars and DuckDB).</p>`
     : '<p class="muted">The analysis artifact lists no tables.</p>';
   const body = `<header class="page">
 <h1>${esc(m.title)}</h1>

@@ -7,10 +7,16 @@ import { openArtifact, runStage, writeArtifact } from '@imp/artifacts';
 import { reportStage } from './stage.ts';
 import { fixtureAnalysis } from './test-fixtures.ts';
 
-const cfg = { title: 'Fixture run', experiment: 'superclasses', experimentConfig: { arch: 'f300:f100:x', rate: 0.3 }, notes: 'Synthetic data <not the paper>' };
+const cfg = {
+  title: 'Fixture run',
+  experiment: 'superclasses',
+  experimentConfig: { arch: 'f300:f100:x', rate: 0.3 },
+  notes: 'Synthetic data <not the paper>',
+};
 
 /** Every src/href in the page that is not an in-page anchor. */
-const links = (html: string) => [...html.matchAll(/(?:src|href)="([^"#][^"]*)"/g)].map((m) => decodeURIComponent(m[1]!));
+const links = (html: string) =>
+  [...html.matchAll(/(?:src|href)="([^"#][^"]*)"/g)].map((m) => decodeURIComponent(m[1]!));
 
 test('report: self-contained page with figures, numbers, config and resolvable lineage links', async (t) => {
   const store = mkdtempSync(join(tmpdir(), 'imp-report-'));
@@ -25,7 +31,10 @@ test('report: self-contained page with figures, numbers, config and resolvable l
   const figs = (analysis.manifest.summary.figures as { file: string }[]).map((f) => f.file);
   for (const f of figs) {
     const inReport = `figures/${f.replace(/^figures\//, '')}`;
-    assert.ok(rep.manifest.files.some((e) => e.path === inReport), `${inReport} copied`);
+    assert.ok(
+      rep.manifest.files.some((e) => e.path === inReport),
+      `${inReport} copied`,
+    );
     assert.ok(html.includes(`src="${inReport}"`), `${inReport} shown`);
   }
   // No network, no scripts.
@@ -37,7 +46,10 @@ test('report: self-contained page with figures, numbers, config and resolvable l
   assert.ok(/mask\.L3/.test(html) && /dataset/.test(html), 'lineage lists upstream roles');
   // Key numbers and config.
   assert.ok(html.includes('<tr class="best">'));
-  assert.ok(html.includes('id="series-evolution"') && html.indexOf('id="series-evolution"') > html.indexOf('id="level-0"'), 'sub-folder series last');
+  assert.ok(
+    html.includes('id="series-evolution"') && html.indexOf('id="series-evolution"') > html.indexOf('id="level-0"'),
+    'sub-folder series last',
+  );
   assert.ok(html.includes('f300:f100:x'));
   assert.ok(html.includes('Synthetic data &lt;not the paper&gt;'), 'notes escaped');
   assert.equal((html.match(/<div class="chart"/g) ?? []).length, 4);
@@ -65,20 +77,40 @@ test('report: a figure missing from the analysis manifest is an error naming it'
     async () => ({ summary: { levels: [{ level: 0, u: 1 }], figures: [{ file: 'figures/nope.svg', title: 'x' }] } }),
     store,
   );
-  await assert.rejects(runStage(reportStage, { config: {}, inputs: { analysis: artifact.dir }, store, log: () => {} }), /nope\.svg/);
+  await assert.rejects(
+    runStage(reportStage, { config: {}, inputs: { analysis: artifact.dir }, store, log: () => {} }),
+    /nope\.svg/,
+  );
 });
 
 test('report: tolerates missing scalars and no figures; rejects a malformed summary by field', async (t) => {
   const store = mkdtempSync(join(tmpdir(), 'imp-report-'));
   t.after(() => rmSync(store, { recursive: true, force: true }));
   const mk = async (summary: Record<string, unknown>, tag: string) =>
-    (await writeArtifact({ kind: 'analysis', role: 'analysis', stage: 'analysis', algoVersion: 'x', config: { tag }, upstream: {} }, async () => ({ summary }), store)).artifact;
-  const sparse = await mk({ levels: [{ level: 1, u: 0.7, best_val_top1: null }, { level: 0, u: 1, best_val_top1: 0.2 }] }, 'sparse');
+    (
+      await writeArtifact(
+        { kind: 'analysis', role: 'analysis', stage: 'analysis', algoVersion: 'x', config: { tag }, upstream: {} },
+        async () => ({ summary }),
+        store,
+      )
+    ).artifact;
+  const sparse = await mk(
+    {
+      levels: [
+        { level: 1, u: 0.7, best_val_top1: null },
+        { level: 0, u: 1, best_val_top1: 0.2 },
+      ],
+    },
+    'sparse',
+  );
   const r = await runStage(reportStage, { config: {}, inputs: { analysis: sparse.dir }, store, log: () => {} });
   const html = readFileSync(join(r.outputs.report!.dir, 'index.html'), 'utf8');
   assert.ok(html.includes('lists no figures'));
   assert.ok(!html.includes('NaN'));
   const bad = await mk({ levels: [{ u: 1 }] }, 'bad');
-  await assert.rejects(runStage(reportStage, { config: {}, inputs: { analysis: bad.dir }, store, log: () => {} }), /levels\.0\.level/);
+  await assert.rejects(
+    runStage(reportStage, { config: {}, inputs: { analysis: bad.dir }, store, log: () => {} }),
+    /levels\.0\.level/,
+  );
   assert.ok(dirname(bad.dir) === store);
 });

@@ -10,7 +10,11 @@ import { renderReport } from './render-report.ts';
 export const ReportConfig = z
   .object({
     title: z.string().min(1).default('IMP locality report').describe('page title'),
-    experiment: z.string().min(1).default('experiment').describe('experiment name (as in the pipeline), shown on the page and used as its label on comparison pages'),
+    experiment: z
+      .string()
+      .min(1)
+      .default('experiment')
+      .describe('experiment name (as in the pipeline), shown on the page and used as its label on comparison pages'),
     experimentConfig: z
       .record(z.string(), z.unknown())
       .default({})
@@ -28,7 +32,8 @@ export const ReportConfig = z
 export const reportStage: StageDef<typeof ReportConfig> = {
   name: 'report',
   algoVersion: '2',
-  description: 'Static HTML report of one analysis artifact: key numbers, curves vs u, every figure, config and lineage.',
+  description:
+    'Static HTML report of one analysis artifact: key numbers, curves vs u, every figure, config and lineage.',
   config: ReportConfig,
   inputs: { analysis: { kind: 'analysis', description: 'analysis artifact (per-level scalars, figures, tables)' } },
   outputs: { report: { kind: 'report', description: 'index.html with figures/ copied in' } },

@@ -14,7 +14,17 @@ test('log ticks use 1-2-5 on short ranges, decades on long ones', () => {
 
 test('chart: reversed log x puts the largest u on the left; missing values break the line', () => {
   const svg = lineChartSvg(
-    [{ label: 'a<b', points: [{ x: 100, y: 0.1 }, { x: 10, y: null }, { x: 1, y: 0.2 }], highlight: 2 }],
+    [
+      {
+        label: 'a<b',
+        points: [
+          { x: 100, y: 0.1 },
+          { x: 10, y: null },
+          { x: 1, y: 0.2 },
+        ],
+        highlight: 2,
+      },
+    ],
     { title: 'T & t', xLabel: 'u', yLabel: 'acc', xLog: true, xReversed: true },
   );
   assert.match(svg, /^<svg xmlns/);
@@ -34,6 +44,12 @@ test('chart without data still renders a valid frame', () => {
 });
 
 test('a single point gets padded axes (no NaN)', () => {
-  const svg = lineChartSvg([{ label: 'x', points: [{ x: 100, y: 0.5 }] }], { title: 'one', xLabel: 'u', yLabel: 'y', xLog: true, yLog: true });
+  const svg = lineChartSvg([{ label: 'x', points: [{ x: 100, y: 0.5 }] }], {
+    title: 'one',
+    xLabel: 'u',
+    yLabel: 'y',
+    xLog: true,
+    yLog: true,
+  });
   assert.ok(!svg.includes('NaN'));
 });

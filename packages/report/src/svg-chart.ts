@@ -42,7 +42,8 @@ export function linearTicks(lo: number, hi: number, target = 5): number[] {
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw * (1 - 1e-9)) ?? 10 * mag;
   const out: number[] = [];
-  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
+  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step)
+    out.push(Number(v.toPrecision(12)));
   return out;
 }
 
@@ -52,10 +53,11 @@ export function logTicks(lo: number, hi: number): number[] {
   const b = Math.ceil(Math.log10(hi));
   const mults = Math.log10(hi / lo) <= 2.2 ? [1, 2, 5] : [1];
   const out: number[] = [];
-  for (let e = a; e <= b; e++) for (const m of mults) {
-    const v = Number((m * 10 ** e).toPrecision(12));
-    if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) out.push(v);
-  }
+  for (let e = a; e <= b; e++)
+    for (const m of mults) {
+      const v = Number((m * 10 ** e).toPrecision(12));
+      if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) out.push(v);
+    }
   return out.length >= 2 ? out : [lo, hi];
 }
 
@@ -73,7 +75,9 @@ export function lineChartSvg(series: Series[], o: ChartOptions): string {
   const pw = W - m.l - m.r;
   const ph = H - m.t - m.b;
 
-  const pts = series.flatMap((s) => s.points.filter((p) => isNum(p.x) && isNum(p.y) && (!o.xLog || p.x > 0) && (!o.yLog || (p.y as number) > 0)));
+  const pts = series.flatMap((s) =>
+    s.points.filter((p) => isNum(p.x) && isNum(p.y) && (!o.xLog || p.x > 0) && (!o.yLog || (p.y as number) > 0)),
+  );
   const head = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="DejaVu Sans, Arial, sans-serif" font-size="12" role="img" aria-label="${esc(o.title)}">
 <rect x="0" y="0" width="${W}" height="${H}" fill="#fff"/>
 <text x="${W / 2}" y="16" text-anchor="middle" font-size="13" font-weight="600" fill="#1d2330">${esc(o.title)}</text>`;
@@ -112,26 +116,37 @@ export function lineChartSvg(series: Series[], o: ChartOptions): string {
   parts.push(`<rect x="${m.l}" y="${m.t}" width="${pw}" height="${ph}" fill="none" stroke="#9aa3b0"/>`);
   parts.push(`<g fill="#5b6473" font-size="11">`);
   for (const v of yt) parts.push(`<text x="${m.l - 6}" y="${r(fy(v) + 4)}" text-anchor="end">${esc(yf(v))}</text>`);
-  for (const v of xt) parts.push(`<text x="${r(fx(v))}" y="${m.t + ph + 15}" text-anchor="middle">${esc(xf(v))}</text>`);
+  for (const v of xt)
+    parts.push(`<text x="${r(fx(v))}" y="${m.t + ph + 15}" text-anchor="middle">${esc(xf(v))}</text>`);
   parts.push(`</g>`);
   parts.push(`<text x="${m.l + pw / 2}" y="${H - 8}" text-anchor="middle" fill="#1d2330">${esc(o.xLabel)}</text>`);
-  parts.push(`<text transform="translate(14 ${m.t + ph / 2}) rotate(-90)" text-anchor="middle" fill="#1d2330">${esc(o.yLabel)}</text>`);
+  parts.push(
+    `<text transform="translate(14 ${m.t + ph / 2}) rotate(-90)" text-anchor="middle" fill="#1d2330">${esc(o.yLabel)}</text>`,
+  );
 
   series.forEach((s, i) => {
     const color = s.color ?? PALETTE[i % PALETTE.length]!;
-    const ok = s.points.map((p) => isNum(p.x) && isNum(p.y) && (!o.xLog || p.x > 0) && (!o.yLog || (p.y as number) > 0));
+    const ok = s.points.map(
+      (p) => isNum(p.x) && isNum(p.y) && (!o.xLog || p.x > 0) && (!o.yLog || (p.y as number) > 0),
+    );
     // Break the line at missing values rather than bridging them.
     let d = '';
     let pen = false;
     s.points.forEach((p, k) => {
-      if (!ok[k]) { pen = false; return; }
+      if (!ok[k]) {
+        pen = false;
+        return;
+      }
       d += `${pen ? 'L' : 'M'}${r(fx(p.x))},${r(fy(p.y as number))}`;
       pen = true;
     });
     parts.push(`<g fill="${color}" stroke="${color}">`);
     if (d) parts.push(`<path d="${d}" fill="none" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
     s.points.forEach((p, k) => {
-      if (ok[k]) parts.push(`<circle cx="${r(fx(p.x))}" cy="${r(fy(p.y as number))}" r="2.8" stroke="none"><title>${esc(`${s.label}: x=${xf(p.x)}, y=${defaultFmt(p.y as number)}`)}</title></circle>`);
+      if (ok[k])
+        parts.push(
+          `<circle cx="${r(fx(p.x))}" cy="${r(fy(p.y as number))}" r="2.8" stroke="none"><title>${esc(`${s.label}: x=${xf(p.x)}, y=${defaultFmt(p.y as number)}`)}</title></circle>`,
+        );
     });
     const h = s.highlight;
     if (h !== undefined && ok[h]) {
@@ -148,7 +163,9 @@ export function lineChartSvg(series: Series[], o: ChartOptions): string {
       const x = m.l + (i % 3) * colW;
       const y = 30 + Math.floor(i / 3) * 16;
       const label = s.label.length > 28 ? `${s.label.slice(0, 27)}…` : s.label;
-      parts.push(`<line x1="${r(x)}" x2="${r(x + 18)}" y1="${y - 4}" y2="${y - 4}" stroke="${color}" stroke-width="2.5"${s.dashed ? ' stroke-dasharray="5 3"' : ''}/>`);
+      parts.push(
+        `<line x1="${r(x)}" x2="${r(x + 18)}" y1="${y - 4}" y2="${y - 4}" stroke="${color}" stroke-width="2.5"${s.dashed ? ' stroke-dasharray="5 3"' : ''}/>`,
+      );
       parts.push(`<text x="${r(x + 23)}" y="${y}" fill="#1d2330" font-size="11">${esc(label)}</text>`);
     });
   }

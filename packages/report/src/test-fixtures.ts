@@ -29,7 +29,11 @@ function chunk(type: string, data: Buffer): Buffer {
 }
 
 /** A minimal RGB PNG encoder (8-bit, no filtering), enough for test figures. */
-export function encodePng(width: number, height: number, rgb: (x: number, y: number) => [number, number, number]): Buffer {
+export function encodePng(
+  width: number,
+  height: number,
+  rgb: (x: number, y: number) => [number, number, number],
+): Buffer {
   const raw = Buffer.alloc((width * 3 + 1) * height);
   for (let y = 0; y < height; y++) {
     raw[y * (width * 3 + 1)] = 0;
@@ -46,20 +50,41 @@ export function encodePng(width: number, height: number, rgb: (x: number, y: num
   ihdr.writeUInt32BE(height, 4);
   ihdr[8] = 8;
   ihdr[9] = 2;
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** A viridis-like ramp for maps normalised to [0, 1]. */
 function ramp(t: number): [number, number, number] {
   const c = Math.max(0, Math.min(1, t));
-  return [Math.round(68 + c * (253 - 68)), Math.round(1 + c * (231 - 1)), Math.round(84 + (c < 0.5 ? c * 2 * (140 - 84) : (1 - c) * 2 * (140 - 84) + (c - 0.5) * 2 * (37 - 84)))];
+  return [
+    Math.round(68 + c * (253 - 68)),
+    Math.round(1 + c * (231 - 1)),
+    Math.round(84 + (c < 0.5 ? c * 2 * (140 - 84) : (1 - c) * 2 * (140 - 84) + (c - 0.5) * 2 * (37 - 84))),
+  ];
 }
 
-async function simple(store: string, kind: Kind, role: string, stage: string, config: unknown, upstream: Record<string, Artifact>, summary: Record<string, unknown>): Promise<Artifact> {
-  const { artifact } = await writeArtifact({ kind, role, stage, algoVersion: 'fixture', config, upstream }, async (tmp) => {
-    writeFileSync(join(tmp, 'fixture.json'), JSON.stringify({ kind, role, config }) + '\n');
-    return { summary };
-  }, store);
+async function simple(
+  store: string,
+  kind: Kind,
+  role: string,
+  stage: string,
+  config: unknown,
+  upstream: Record<string, Artifact>,
+  summary: Record<string, unknown>,
+): Promise<Artifact> {
+  const { artifact } = await writeArtifact(
+    { kind, role, stage, algoVersion: 'fixture', config, upstream },
+    async (tmp) => {
+      writeFileSync(join(tmp, 'fixture.json'), JSON.stringify({ kind, role, config }) + '\n');
+      return { summary };
+    },
+    store,
+  );
   return artifact;
 }
 
@@ -80,12 +105,44 @@ export async function fixtureAnalysis(store: string, o: FixtureOptions): Promise
   const baseAcc = o.baseAcc ?? 0.3;
   const gain = o.gain ?? 0.08;
   const scale = o.scale ?? 4;
-  const dataset = await simple(store, 'dataset', 'dataset', 'data', { fixture: o.name }, {}, { num_classes: 10, n_train: 1000, n_val: 200 });
+  const dataset = await simple(
+    store,
+    'dataset',
+    'dataset',
+    'data',
+    { fixture: o.name },
+    {},
+    { num_classes: 10, n_train: 1000, n_val: 200 },
+  );
   const up: Record<string, Artifact> = { dataset };
   for (let k = 0; k < L; k++) {
-    up[`params.L${k}`] = await simple(store, 'parameters', 'final', 'train', { fixture: o.name, level: k }, { dataset }, { step: 1000 });
-    up[`mask.L${k}`] = await simple(store, 'mask', 'mask', 'mask', { fixture: o.name, level: k }, {}, { level: k, density: 0.7 ** k, stop: false });
-    up[`metrics.L${k}`] = await simple(store, 'metrics', 'metrics', 'train', { fixture: o.name, level: k }, { dataset }, { best_val_top1: baseAcc });
+    up[`params.L${k}`] = await simple(
+      store,
+      'parameters',
+      'final',
+      'train',
+      { fixture: o.name, level: k },
+      { dataset },
+      { step: 1000 },
+    );
+    up[`mask.L${k}`] = await simple(
+      store,
+      'mask',
+      'mask',
+      'mask',
+      { fixture: o.name, level: k },
+      {},
+      { level: k, density: 0.7 ** k, stop: false },
+    );
+    up[`metrics.L${k}`] = await simple(
+      store,
+      'metrics',
+      'metrics',
+      'train',
+      { fixture: o.name, level: k },
+      { dataset },
+      { best_val_top1: baseAcc },
+    );
   }
   // Accuracy rises then falls with pruning, as in spec §5.1; locality grows with pruning (§5.2–5.3).
   const peak = Math.floor(L * 0.65);
@@ -106,7 +163,14 @@ export async function fixtureAnalysis(store: string, o: FixtureOptions): Promise
   const best = levels.reduce((a, b) => (b.best_val_top1 > a.best_val_top1 ? b : a)).level;
 
   const { artifact } = await writeArtifact(
-    { kind: 'analysis', role: 'analysis', stage: 'analysis', algoVersion: 'fixture', config: { fixture: o.name, layer: 1 }, upstream: up },
+    {
+      kind: 'analysis',
+      role: 'analysis',
+      stage: 'analysis',
+      algoVersion: 'fixture',
+      config: { fixture: o.name, layer: 1 },
+      upstream: up,
+    },
     async (tmp) => {
       mkdirSync(join(tmp, 'figures'));
       mkdirSync(join(tmp, 'tables'));
@@ -121,7 +185,11 @@ export async function fixtureAnalysis(store: string, o: FixtureOptions): Promise
         }),
       );
       const figures: { file: string; title: string; caption: string; level?: number }[] = [
-        { file: 'figures/accuracy_vs_u.svg', title: 'Best val. accuracy vs u', caption: 'Best validation top-1 per IMP level.' },
+        {
+          file: 'figures/accuracy_vs_u.svg',
+          title: 'Best val. accuracy vs u',
+          caption: 'Best validation top-1 per IMP level.',
+        },
       ];
       for (const k of [0, best]) {
         const s = k === 0 ? 40 : scale;
@@ -129,8 +197,12 @@ export async function fixtureAnalysis(store: string, o: FixtureOptions): Promise
         writeFileSync(
           join(tmp, 'figures', `ssc_L${k}.png`),
           encodePng(65, 65, (x, y) => {
-            const dx = Math.abs(x - 32), dy = Math.abs(y - 32);
-            const v = dx === 0 && dy === 0 ? 0 : 0.3 * ((32 - dx) * (32 - dy)) / 1024 + 0.7 * Math.exp(-Math.min(dx, dy) / s - (dx + dy) / (2 * s));
+            const dx = Math.abs(x - 32),
+              dy = Math.abs(y - 32);
+            const v =
+              dx === 0 && dy === 0
+                ? 0
+                : (0.3 * ((32 - dx) * (32 - dy))) / 1024 + 0.7 * Math.exp(-Math.min(dx, dy) / s - (dx + dy) / (2 * s));
             return ramp(v);
           }),
         );
@@ -139,14 +211,33 @@ export async function fixtureAnalysis(store: string, o: FixtureOptions): Promise
           encodePng(12 * 33, 10 * 33, (x, y) => {
             if (x % 33 === 32 || y % 33 === 32) return [255, 255, 255];
             const n = Math.floor(y / 33) * 12 + Math.floor(x / 33);
-            const cx = 8 + ((n * 7) % 16), cy = 8 + ((n * 11) % 16);
-            const on = Math.hypot((x % 33) - cx, (y % 33) - cy) < s / 1.5 + 1 ? 1 : (n * 31 + x * 17 + y * 13) % 97 < 3 ? 1 : 0;
-            return on ? [[230, 60, 60], [60, 200, 90], [70, 110, 240]][n % 3] as [number, number, number] : [0, 0, 0];
+            const cx = 8 + ((n * 7) % 16),
+              cy = 8 + ((n * 11) % 16);
+            const on =
+              Math.hypot((x % 33) - cx, (y % 33) - cy) < s / 1.5 + 1 ? 1 : (n * 31 + x * 17 + y * 13) % 97 < 3 ? 1 : 0;
+            return on
+              ? ([
+                  [230, 60, 60],
+                  [60, 200, 90],
+                  [70, 110, 240],
+                ][n % 3] as [number, number, number])
+              : [0, 0, 0];
           }),
         );
         figures.push(
-          { file: `figures/ssc_L${k}.png`, title: `S^sc(d) same-channel locality map, level ${k}`, caption: 'Pairs of connected inputs in the same colour channel, by displacement; normalised by the maximum.', level: k },
-          { file: `figures/masks_L${k}.png`, title: `Masks of the 120 most-connected nodes, level ${k}`, caption: 'Binary first-layer mask columns reshaped to 32×32×3.', level: k },
+          {
+            file: `figures/ssc_L${k}.png`,
+            title: `S^sc(d) same-channel locality map, level ${k}`,
+            caption:
+              'Pairs of connected inputs in the same colour channel, by displacement; normalised by the maximum.',
+            level: k,
+          },
+          {
+            file: `figures/masks_L${k}.png`,
+            title: `Masks of the 120 most-connected nodes, level ${k}`,
+            caption: 'Binary first-layer mask columns reshaped to 32×32×3.',
+            level: k,
+          },
         );
       }
       // A figure series in a sub-folder (as the analysis stage's mask evolution, spec §5.3).
@@ -154,26 +245,63 @@ export async function fixtureAnalysis(store: string, o: FixtureOptions): Promise
       for (const l of levels) {
         writeFileSync(
           join(tmp, 'figures', 'evolution', `weighted_L${l.level}.png`),
-          encodePng(64, 64, (x, y) => ramp(Math.exp(-Math.hypot(x - 32, y - 32) / (4 + 30 * l.u)) * (0.6 + 0.4 * ((x * 7 + y * 13 + l.level) % 5) / 4))),
+          encodePng(64, 64, (x, y) =>
+            ramp(
+              Math.exp(-Math.hypot(x - 32, y - 32) / (4 + 30 * l.u)) *
+                (0.6 + (0.4 * ((x * 7 + y * 13 + l.level) % 5)) / 4),
+            ),
+          ),
         );
-        figures.push({ file: `figures/evolution/weighted_L${l.level}.png`, title: `Weighted masks, level ${l.level}`, caption: `u = ${(l.u * 100).toPrecision(3)} %`, level: l.level });
+        figures.push({
+          file: `figures/evolution/weighted_L${l.level}.png`,
+          title: `Weighted masks, level ${l.level}`,
+          caption: `u = ${(l.u * 100).toPrecision(3)} %`,
+          level: l.level,
+        });
       }
       writeFileSync(
         join(tmp, 'figures', `cin_hist_L${best}.svg`),
-        lineChartSvg([{ label: 'C^in', points: Array.from({ length: 20 }, (_, i) => ({ x: i * 2 + 1, y: 100 * Math.exp(-i / 4) + 1 })) }], {
-          title: `C^in,1 histogram, level ${best}`,
-          xLabel: 'in-degree',
-          yLabel: 'nodes',
-          yLog: true,
-        }),
+        lineChartSvg(
+          [
+            {
+              label: 'C^in',
+              points: Array.from({ length: 20 }, (_, i) => ({ x: i * 2 + 1, y: 100 * Math.exp(-i / 4) + 1 })),
+            },
+          ],
+          {
+            title: `C^in,1 histogram, level ${best}`,
+            xLabel: 'in-degree',
+            yLabel: 'nodes',
+            yLog: true,
+          },
+        ),
       );
-      figures.push({ file: `figures/cin_hist_L${best}.svg`, title: 'C^in,1 in-degree histogram', caption: 'Number of connected inputs per first-layer node.', level: best });
+      figures.push({
+        file: `figures/cin_hist_L${best}.svg`,
+        title: 'C^in,1 in-degree histogram',
+        caption: 'Number of connected inputs per first-layer node.',
+        level: best,
+      });
       writeMetricsFile(
         join(tmp, 'tables', 'levels.arrow'),
         levels.map((l) => ({ level: l.level, step: 0, split: 'val', metric: 'top1', value: l.best_val_top1 })),
       );
       await exportArrowToParquet(join(tmp, 'tables', 'levels.arrow'), join(tmp, 'tables', 'levels.parquet'));
-      return { summary: { levels, best_level: best, figures, tables: [{ file: 'tables/levels.arrow', parquet: 'tables/levels.parquet', title: 'Per-level scalars', rows: levels.length }] } };
+      return {
+        summary: {
+          levels,
+          best_level: best,
+          figures,
+          tables: [
+            {
+              file: 'tables/levels.arrow',
+              parquet: 'tables/levels.parquet',
+              title: 'Per-level scalars',
+              rows: levels.length,
+            },
+          ],
+        },
+      };
     },
     store,
   );

@@ -25,7 +25,10 @@ test('late rewinding restores bit-identical parameters; masked entries zero; BN 
   const ref = await read(src.dir);
   assert.equal(out.metadata.step, '1000');
   assert.equal(out.metadata.rewind_mode, 'late');
-  assert.deepEqual([...out.t.keys()], ['W1', 'b1', 'bn1.gamma', 'bn1.beta', 'W2', 'b2', 'bn2.gamma', 'bn2.beta', 'W3', 'b3', 'bn3.gamma', 'bn3.beta']);
+  assert.deepEqual(
+    [...out.t.keys()],
+    ['W1', 'b1', 'bn1.gamma', 'bn1.beta', 'W2', 'b2', 'bn2.gamma', 'bn2.beta', 'W3', 'b3', 'bn3.gamma', 'bn3.beta'],
+  );
   for (const [name, v] of out.t) {
     const want = ref.t.get(name)!;
     const masked = /^[Wb][12]$/.test(name);
@@ -45,13 +48,34 @@ test('init, reinit and finetune modes', async () => {
   const store = tempStore();
   const s0 = await fakeParams(store, arch, dims, 0, 2);
   const trained = await fakeParams(store, arch, dims, 500, 3);
-  const init = await read((await runStage(rewindStage, { config: { mode: 'init' }, inputs: { source: s0.dir }, store, log: quiet })).outputs.params!.dir);
+  const init = await read(
+    (await runStage(rewindStage, { config: { mode: 'init' }, inputs: { source: s0.dir }, store, log: quiet })).outputs
+      .params!.dir,
+  );
   assert.deepEqual(bits(init.t.get('W2')!), bits((await read(s0.dir)).t.get('W2')!));
-  const re = await read((await runStage(rewindStage, { config: { mode: 'reinit', seed: 5 }, inputs: { source: s0.dir }, store, log: quiet })).outputs.params!.dir);
+  const re = await read(
+    (
+      await runStage(rewindStage, {
+        config: { mode: 'reinit', seed: 5 },
+        inputs: { source: s0.dir },
+        store,
+        log: quiet,
+      })
+    ).outputs.params!.dir,
+  );
   assert.deepEqual(re.t.get('W1'), glorotNormal(5, 1, 12, 8));
   assert.ok(re.t.get('bn1.gamma')!.every((v) => v === 1) && re.t.get('b1')!.every((v) => v === 0));
   assert.equal(re.metadata.step, '0');
-  const ft = await read((await runStage(rewindStage, { config: { mode: 'finetune', lrRewind: false }, inputs: { trained: trained.dir }, store, log: quiet })).outputs.params!.dir);
+  const ft = await read(
+    (
+      await runStage(rewindStage, {
+        config: { mode: 'finetune', lrRewind: false },
+        inputs: { trained: trained.dir },
+        store,
+        log: quiet,
+      })
+    ).outputs.params!.dir,
+  );
   assert.deepEqual(bits(ft.t.get('W3')!), bits((await read(trained.dir)).t.get('W3')!));
   assert.equal(ft.metadata.lr_rewind, 'false');
   assert.equal(ft.metadata.step, '500');
@@ -60,15 +84,36 @@ test('init, reinit and finetune modes', async () => {
 test('bad inputs: wrong mask shapes, other architecture, wrong step, missing input', async () => {
   const store = tempStore();
   const src = await fakeParams(store, arch, dims, 1000);
-  const bad = await fakeMask(store, arch, dims, [1], () => true, ([a, b]) => [a! + 1, b!]);
-  await assert.rejects(runStage(rewindStage, { config: {}, inputs: { source: src.dir, mask: bad.dir }, store, log: quiet }),
-    (e: unknown) => e instanceof ArtifactError && /mask tensor 'W1' has shape \[13,8\]/.test(e.message));
+  const bad = await fakeMask(
+    store,
+    arch,
+    dims,
+    [1],
+    () => true,
+    ([a, b]) => [a! + 1, b!],
+  );
+  await assert.rejects(
+    runStage(rewindStage, { config: {}, inputs: { source: src.dir, mask: bad.dir }, store, log: quiet }),
+    (e: unknown) => e instanceof ArtifactError && /mask tensor 'W1' has shape \[13,8\]/.test(e.message),
+  );
   const other = await fakeMask(store, 'f9:f6:x', [12, 9, 6, 4], [1], () => true);
-  await assert.rejects(runStage(rewindStage, { config: {}, inputs: { source: src.dir, mask: other.dir }, store, log: quiet }),
-    (e: unknown) => e instanceof ArtifactError && /arch 'f9:f6:x'/.test(e.message));
+  await assert.rejects(
+    runStage(rewindStage, { config: {}, inputs: { source: src.dir, mask: other.dir }, store, log: quiet }),
+    (e: unknown) => e instanceof ArtifactError && /arch 'f9:f6:x'/.test(e.message),
+  );
   const otherParams = await fakeParams(store, 'f9:f6:x', [12, 9, 6, 4], 7);
-  await assert.rejects(runStage(rewindStage, { config: { mode: 'finetune' }, inputs: { source: src.dir, trained: otherParams.dir }, store, log: quiet }),
-    (e: unknown) => e instanceof ArtifactError && /differs from source/.test(e.message));
-  await assert.rejects(runStage(rewindStage, { config: { mode: 'init' }, inputs: { source: src.dir }, store, log: quiet }), /expects step-0/);
+  await assert.rejects(
+    runStage(rewindStage, {
+      config: { mode: 'finetune' },
+      inputs: { source: src.dir, trained: otherParams.dir },
+      store,
+      log: quiet,
+    }),
+    (e: unknown) => e instanceof ArtifactError && /differs from source/.test(e.message),
+  );
+  await assert.rejects(
+    runStage(rewindStage, { config: { mode: 'init' }, inputs: { source: src.dir }, store, log: quiet }),
+    /expects step-0/,
+  );
   await assert.rejects(runStage(rewindStage, { config: {}, inputs: {}, store, log: quiet }), /needs input 'source'/);
 });

@@ -6,7 +6,13 @@ import { Rng, writeArtifact, writeTensorFile, type Artifact, type NamedTensor } 
 export const tempStore = () => mkdtempSync(join(tmpdir(), 'imp-rewind-'));
 
 /** A full parameters artifact as the trainer writes it (W, b, BN γ/β and running stats). */
-export async function fakeParams(store: string, arch: string, dims: number[], step: number, seed = 1): Promise<Artifact> {
+export async function fakeParams(
+  store: string,
+  arch: string,
+  dims: number[],
+  step: number,
+  seed = 1,
+): Promise<Artifact> {
   const rng = new Rng(seed, 7);
   const rnd = (n: number) => new Float32Array(n).map(() => rng.normal());
   const tensors: NamedTensor[] = [];
@@ -17,16 +23,27 @@ export async function fakeParams(store: string, arch: string, dims: number[], st
   }
   const { artifact } = await writeArtifact(
     { kind: 'parameters', role: 'final', stage: 'test', algoVersion: 't', config: { arch, seed, step }, upstream: {} },
-    async (dir) => writeTensorFile(join(dir, 'params.arrow'), tensors, 'float32', {
-      arch, input_dim: String(dims[0]), num_classes: String(dims.at(-1)), step: String(step),
-    }),
+    async (dir) =>
+      writeTensorFile(join(dir, 'params.arrow'), tensors, 'float32', {
+        arch,
+        input_dim: String(dims[0]),
+        num_classes: String(dims.at(-1)),
+        step: String(step),
+      }),
     store,
   );
   return artifact;
 }
 
 /** A mask artifact over the given layers, keeping entries where keep(i) is true. */
-export async function fakeMask(store: string, arch: string, dims: number[], layers: number[], keep: (i: number) => boolean, shapeFix?: (s: number[]) => number[]): Promise<Artifact> {
+export async function fakeMask(
+  store: string,
+  arch: string,
+  dims: number[],
+  layers: number[],
+  keep: (i: number) => boolean,
+  shapeFix?: (s: number[]) => number[],
+): Promise<Artifact> {
   const tensors: NamedTensor[] = [];
   for (const l of layers) {
     let ws = [dims[l - 1]!, dims[l]!];
@@ -35,7 +52,14 @@ export async function fakeMask(store: string, arch: string, dims: number[], laye
     tensors.push({ name: `b${l}`, shape: [ws[1]!], data: new Uint8Array(ws[1]!).map((_, i) => (keep(i) ? 1 : 0)) });
   }
   const { artifact } = await writeArtifact(
-    { kind: 'mask', role: 'mask', stage: 'test', algoVersion: 't', config: { arch, layers, k: keep.toString(), s: String(shapeFix) }, upstream: {} },
+    {
+      kind: 'mask',
+      role: 'mask',
+      stage: 'test',
+      algoVersion: 't',
+      config: { arch, layers, k: keep.toString(), s: String(shapeFix) },
+      upstream: {},
+    },
     async (dir) => writeTensorFile(join(dir, 'mask.arrow'), tensors, 'uint8', { arch, level: '1' }),
     store,
   );

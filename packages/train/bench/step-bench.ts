@@ -9,9 +9,27 @@ const [arch = 'f300:f100:x', side = '28', batch = '100', steps = '300', classes 
 const store = tempStore();
 const ds = await syntheticDataset(store, { n: 5000, nVal: 1000, side: Number(side), classes: Number(classes) });
 const r = await runStage(trainStage, {
-  config: { arch, steps: Number(steps), batchSize: Number(batch), evalEvery: Number(steps), rewindStep: null, checkpointEvery: 1e9 },
-  inputs: { dataset: ds.dir }, store, log: () => {},
+  config: {
+    arch,
+    steps: Number(steps),
+    batchSize: Number(batch),
+    evalEvery: Number(steps),
+    rewindStep: null,
+    checkpointEvery: 1e9,
+  },
+  inputs: { dataset: ds.dir },
+  store,
+  log: () => {},
 });
 const m = await openArtifact(r.outputs.metrics!.dir);
-console.log(JSON.stringify({ arch, input: Number(side) ** 2, batch: Number(batch), steps: Number(steps), backend: (m.manifest.backend as any).backend,
-  ms_per_step_hot: m.manifest.summary.ms_per_step, wall_ms_per_step: (1000 * m.manifest.timings.train_s!) / Number(steps) }));
+console.log(
+  JSON.stringify({
+    arch,
+    input: Number(side) ** 2,
+    batch: Number(batch),
+    steps: Number(steps),
+    backend: (m.manifest.backend as any).backend,
+    ms_per_step_hot: m.manifest.summary.ms_per_step,
+    wall_ms_per_step: (1000 * m.manifest.timings.train_s!) / Number(steps),
+  }),
+);

@@ -18,8 +18,14 @@ test('sampler: epochs mode visits every example once per epoch, across batch bou
   const s = new BatchSampler(10, 4, 1, 'epochs');
   const seen: number[] = [];
   for (let t = 0; t < 5; t++) seen.push(...s.indices(t, new Int32Array(4))); // 20 = two epochs
-  assert.deepEqual([...seen.slice(0, 10)].sort((x, y) => x - y), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-  assert.deepEqual([...seen.slice(10)].sort((x, y) => x - y), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  assert.deepEqual(
+    [...seen.slice(0, 10)].sort((x, y) => x - y),
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+  );
+  assert.deepEqual(
+    [...seen.slice(10)].sort((x, y) => x - y),
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+  );
   assert.notDeepEqual(seen.slice(0, 10), seen.slice(10));
   // Random access (resumption) gives the same rows.
   assert.deepEqual([...new BatchSampler(10, 4, 1, 'epochs').indices(3, new Int32Array(4))], seen.slice(12, 16));
@@ -33,7 +39,14 @@ test('gatherRows applies (x − offset)·scale from uint8 pixels', () => {
 });
 
 test('arch parsing and progress lines', () => {
-  assert.deepEqual(parseArch('f300:f100:x', 784, 10).map((l) => [l.fanIn, l.fanOut]), [[784, 300], [300, 100], [100, 10]]);
+  assert.deepEqual(
+    parseArch('f300:f100:x', 784, 10).map((l) => [l.fanIn, l.fanOut]),
+    [
+      [784, 300],
+      [300, 100],
+      [100, 10],
+    ],
+  );
   assert.throws(() => parseArch('f300:f100', 784, 10), /arch/);
   const lines: string[] = [];
   const p = makeProgress(100, 0, (m) => lines.push(m), false, 0);

@@ -14,7 +14,12 @@ const EPOCH_STREAM = 0x20000000;
 export class BatchSampler {
   private permEpoch = -1;
   private perm: Uint32Array | undefined;
-  constructor(private n: number, private batchSize: number, private seed: number, private mode: 'replacement' | 'epochs') {}
+  constructor(
+    private n: number,
+    private batchSize: number,
+    private seed: number,
+    private mode: 'replacement' | 'epochs',
+  ) {}
 
   indices(step: number, out: Int32Array): Int32Array {
     const B = this.batchSize;
@@ -47,7 +52,15 @@ export class BatchSampler {
  * Copies rows `idx` of x [n, D] into out [idx.length, D] as network inputs (x − offset)·scale
  * (the dataset's normalisation.arrow). out is preallocated and reused every step.
  */
-export function gatherRows(x: Uint8Array | Float32Array, dim: number, offset: Float32Array, scale: Float32Array, idx: Int32Array, count: number, out: Float32Array): void {
+export function gatherRows(
+  x: Uint8Array | Float32Array,
+  dim: number,
+  offset: Float32Array,
+  scale: Float32Array,
+  idx: Int32Array,
+  count: number,
+  out: Float32Array,
+): void {
   for (let r = 0; r < count; r++) {
     const src = idx[r]! * dim;
     const dst = r * dim;

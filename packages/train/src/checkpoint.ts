@@ -32,7 +32,10 @@ export function loadCheckpoint(workDir: string): { tensors: Map<string, Float32A
   const p = join(workDir, FILE);
   if (!existsSync(p)) return undefined;
   const { tensors, metadata } = readTensorFile(p, 'float32');
-  return { tensors: new Map(tensors.map((t) => [t.name, t.data as Float32Array])), state: JSON.parse(metadata.state!) as TrainState };
+  return {
+    tensors: new Map(tensors.map((t) => [t.name, t.data as Float32Array])),
+    state: JSON.parse(metadata.state!) as TrainState,
+  };
 }
 
 export function removeWorkDir(workDir: string): void {

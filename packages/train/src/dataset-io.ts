@@ -25,20 +25,29 @@ export function loadDataset(a: Artifact): LoadedDataset {
   const trainFile = a.file('train.arrow');
   const valFile = a.file('val.arrow');
   const normFile = a.file('normalization.arrow');
-  if (!(nc >= 2)) throw new ArtifactError(`${a.dir}/manifest.json: summary.num_classes missing or < 2`, 'bad-manifest', a.dir);
+  if (!(nc >= 2))
+    throw new ArtifactError(`${a.dir}/manifest.json: summary.num_classes missing or < 2`, 'bad-manifest', a.dir);
   const tr = readDatasetSplit(trainFile);
   const va = readDatasetSplit(valFile);
   const dim = tr.layout.channels * tr.layout.height * tr.layout.width;
   const vdim = va.layout.channels * va.layout.height * va.layout.width;
-  if (vdim !== dim) throw new ArtifactError(`${valFile}: ${vdim} inputs per image, train.arrow has ${dim}`, 'bad-table', valFile);
-  for (const [file, s] of [[trainFile, tr], [valFile, va]] as const)
+  if (vdim !== dim)
+    throw new ArtifactError(`${valFile}: ${vdim} inputs per image, train.arrow has ${dim}`, 'bad-table', valFile);
+  for (const [file, s] of [
+    [trainFile, tr],
+    [valFile, va],
+  ] as const)
     for (let i = 0; i < s.y.length; i++)
-      if (!(s.y[i]! >= 0 && s.y[i]! < nc)) throw new ArtifactError(`${file}: label ${s.y[i]} of row ${i} outside 0..${nc - 1}`, 'bad-table', file);
+      if (!(s.y[i]! >= 0 && s.y[i]! < nc))
+        throw new ArtifactError(`${file}: label ${s.y[i]} of row ${i} outside 0..${nc - 1}`, 'bad-table', file);
   const { tensors } = readTensorFile(normFile, 'float32');
   const get = (name: string) => {
     const t = tensors.find((x) => x.name === name);
-    if (!t || t.data.length !== dim) throw new ArtifactError(`${normFile}: needs float32 tensor '${name}' of ${dim} values`, 'bad-table', normFile);
-    for (const v of t.data as Float32Array) if (!Number.isFinite(v)) throw new ArtifactError(`${normFile}: tensor '${name}' holds a non-finite value`, 'bad-table', normFile);
+    if (!t || t.data.length !== dim)
+      throw new ArtifactError(`${normFile}: needs float32 tensor '${name}' of ${dim} values`, 'bad-table', normFile);
+    for (const v of t.data as Float32Array)
+      if (!Number.isFinite(v))
+        throw new ArtifactError(`${normFile}: tensor '${name}' holds a non-finite value`, 'bad-table', normFile);
     return t.data as Float32Array;
   };
   return {

@@ -10,7 +10,14 @@ export interface EvalResult {
 }
 
 /** Adds cross-entropy and top-1/top-5 hits of a logits block; equal logits rank by class index, as argmax does. */
-export function scoreLogits(logits: Float32Array, labels: Int32Array, from: number, count: number, classes: number, acc: { loss: number; c1: number; c5: number }): void {
+export function scoreLogits(
+  logits: Float32Array,
+  labels: Int32Array,
+  from: number,
+  count: number,
+  classes: number,
+  acc: { loss: number; c1: number; c5: number },
+): void {
   for (let r = 0; r < count; r++) {
     const o = r * classes;
     const y = labels[from + r]!;
@@ -31,7 +38,15 @@ export function scoreLogits(logits: Float32Array, labels: Int32Array, from: numb
 }
 
 /** Evaluation-mode pass (BN running averages) over the first n rows of a split. */
-export function evaluate(net: Net, ds: LoadedDataset, split: Split, n: number, batch: number, buf: Float32Array, idx: Int32Array): EvalResult {
+export function evaluate(
+  net: Net,
+  ds: LoadedDataset,
+  split: Split,
+  n: number,
+  batch: number,
+  buf: Float32Array,
+  idx: Int32Array,
+): EvalResult {
   const acc = { loss: 0, c1: 0, c5: 0 };
   for (let from = 0; from < n; from += batch) {
     const count = Math.min(batch, n - from);

@@ -43,7 +43,11 @@ export class Net {
   /** False until the running stats exist (start params without them: set from the first batch). */
   emaReady: boolean;
 
-  constructor(values: LayerValues[], private eps: number, private decay: number) {
+  constructor(
+    values: LayerValues[],
+    private eps: number,
+    private decay: number,
+  ) {
     this.emaReady = values.every((v) => v.mean && v.variance);
     this.layers = values.map((v) => {
       const w = Float32Array.from(v.w);
@@ -59,7 +63,10 @@ export class Net {
         gamma: tf.variable(tf.tensor1d(Float32Array.from(v.gamma))),
         beta: tf.variable(tf.tensor1d(Float32Array.from(v.beta))),
         emaMean: tf.variable(tf.tensor1d(v.mean ? Float32Array.from(v.mean) : new Float32Array(v.fanIn)), false),
-        emaVar: tf.variable(tf.tensor1d(v.variance ? Float32Array.from(v.variance) : new Float32Array(v.fanIn).fill(1)), false),
+        emaVar: tf.variable(
+          tf.tensor1d(v.variance ? Float32Array.from(v.variance) : new Float32Array(v.fanIn).fill(1)),
+          false,
+        ),
         mask: v.mw ? prepareMask(v.mw, v.fanIn, v.fanOut) : undefined,
         bMask: v.mb ? tf.keep(tf.tensor1d(Float32Array.from(v.mb))) : undefined,
         mw: v.mw,
@@ -97,7 +104,8 @@ export class Net {
         let { mean, variance } = bn;
         // Engine workaround: on the composed (non-native) path batchNormTrain's mean/variance are
         // created inside tf.customGrad's forward scope and come back already disposed.
-        if (mean.isDisposed || variance.isDisposed) ({ mean, variance } = tf.moments(h, 0) as { mean: tf.Tensor1D; variance: tf.Tensor1D });
+        if (mean.isDisposed || variance.isDisposed)
+          ({ mean, variance } = tf.moments(h, 0) as { mean: tf.Tensor1D; variance: tf.Tensor1D });
         if (ema === 'set') {
           L.emaMean.assign(mean);
           L.emaVar.assign(variance);
@@ -147,7 +155,14 @@ export class Net {
   /** Restores every tensor written by export() (a checkpoint). */
   import(t: Map<string, Float32Array>): void {
     for (const L of this.layers)
-      for (const [name, v] of [[`W${L.l}`, L.w], [`b${L.l}`, L.b], [`bn${L.l}.gamma`, L.gamma], [`bn${L.l}.beta`, L.beta], [`bn${L.l}.mean`, L.emaMean], [`bn${L.l}.var`, L.emaVar]] as const) {
+      for (const [name, v] of [
+        [`W${L.l}`, L.w],
+        [`b${L.l}`, L.b],
+        [`bn${L.l}.gamma`, L.gamma],
+        [`bn${L.l}.beta`, L.beta],
+        [`bn${L.l}.mean`, L.emaMean],
+        [`bn${L.l}.var`, L.emaVar],
+      ] as const) {
         const data = t.get(name);
         if (!data || data.length !== v.size) throw new Error(`checkpoint lacks tensor '${name}' of ${v.size} values`);
         v.assign(tf.tensor(data, v.shape));
@@ -158,8 +173,14 @@ export class Net {
   maskedNonZero(): number {
     let bad = 0;
     for (const L of this.layers) {
-      if (L.mw) { const w = L.w.dataSync(); for (let i = 0; i < w.length; i++) if (!L.mw[i] && w[i] !== 0) bad++; }
-      if (L.mb) { const b = L.b.dataSync(); for (let i = 0; i < b.length; i++) if (!L.mb[i] && b[i] !== 0) bad++; }
+      if (L.mw) {
+        const w = L.w.dataSync();
+        for (let i = 0; i < w.length; i++) if (!L.mw[i] && w[i] !== 0) bad++;
+      }
+      if (L.mb) {
+        const b = L.b.dataSync();
+        for (let i = 0; i < b.length; i++) if (!L.mb[i] && b[i] !== 0) bad++;
+      }
     }
     return bad;
   }

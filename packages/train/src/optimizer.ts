@@ -11,7 +11,11 @@ export interface OptimConfig {
   adamEpsilon: number;
 }
 
-interface Param { name: string; v: tf.Variable; decay: boolean }
+interface Param {
+  name: string;
+  v: tf.Variable;
+  decay: boolean;
+}
 
 /**
  * SGD (optionally with momentum) and Adam, written out so that their whole state is a list of
@@ -22,10 +26,16 @@ interface Param { name: string; v: tf.Variable; decay: boolean }
 export class Optimizer {
   private slots = new Map<string, tf.Variable[]>();
 
-  constructor(private cfg: OptimConfig, private params: Param[]) {
+  constructor(
+    private cfg: OptimConfig,
+    private params: Param[],
+  ) {
     const nSlots = cfg.optimizer === 'adam' ? 2 : cfg.momentum > 0 ? 1 : 0;
     for (const p of params)
-      this.slots.set(p.name, Array.from({ length: nSlots }, () => tf.variable(tf.zerosLike(p.v), false)));
+      this.slots.set(
+        p.name,
+        Array.from({ length: nSlots }, () => tf.variable(tf.zerosLike(p.v), false)),
+      );
   }
 
   /** Applies one update; `step` is the 0-based index of the update. Call inside tf.tidy. */
@@ -54,7 +64,11 @@ export class Optimizer {
 
   export(): NamedTensor<Float32Array>[] {
     return [...this.slots].flatMap(([name, vs]) =>
-      vs.map((v, i) => ({ name: `opt.${name}.${i}`, shape: v.shape, data: Float32Array.from(v.dataSync() as Float32Array) })),
+      vs.map((v, i) => ({
+        name: `opt.${name}.${i}`,
+        shape: v.shape,
+        data: Float32Array.from(v.dataSync() as Float32Array),
+      })),
     );
   }
 

@@ -9,31 +9,63 @@ import { trainStage } from './stage.ts';
 import { trainHooks } from './run.ts';
 import { paramsBytes, quiet, syntheticDataset, syntheticMask, tempStore } from './test-helpers.ts';
 
-const cfg = { arch: 'f12:f8:x', steps: 90, batchSize: 32, evalEvery: 20, checkpointEvery: 25, rewindStep: 30, momentum: 0.9, trainEvalSize: 50 };
+const cfg = {
+  arch: 'f12:f8:x',
+  steps: 90,
+  batchSize: 32,
+  evalEvery: 20,
+  checkpointEvery: 25,
+  rewindStep: 30,
+  momentum: 0.9,
+  trainEvalSize: 50,
+};
 const metricsBytes = async (dir: string) => readFileSync((await openArtifact(dir)).file('metrics.arrow'));
 
 test('resume: a run aborted after a checkpoint and resumed equals an uninterrupted run (params and metrics bytes)', async () => {
   const ref = tempStore();
   const dsRef = await syntheticDataset(ref);
   const maskRef = await syntheticMask(ref, cfg.arch, [36, 12, 8, 3], [1], (_, i) => i % 3 !== 1);
-  const a = await runStage(trainStage, { config: cfg, inputs: { dataset: dsRef.dir, mask: maskRef.dir }, store: ref, log: quiet });
+  const a = await runStage(trainStage, {
+    config: cfg,
+    inputs: { dataset: dsRef.dir, mask: maskRef.dir },
+    store: ref,
+    log: quiet,
+  });
 
   for (const abortAt of [25, 50, 75]) {
     const store = tempStore();
     const ds = await syntheticDataset(store);
     const mask = await syntheticMask(store, cfg.arch, [36, 12, 8, 3], [1], (_, i) => i % 3 !== 1);
-    trainHooks.afterCheckpoint = (step) => { if (step === abortAt) throw new Error('injected abort'); };
+    trainHooks.afterCheckpoint = (step) => {
+      if (step === abortAt) throw new Error('injected abort');
+    };
     try {
-      await assert.rejects(runStage(trainStage, { config: cfg, inputs: { dataset: ds.dir, mask: mask.dir }, store, log: quiet }), /injected abort/);
+      await assert.rejects(
+        runStage(trainStage, { config: cfg, inputs: { dataset: ds.dir, mask: mask.dir }, store, log: quiet }),
+        /injected abort/,
+      );
     } finally {
       trainHooks.afterCheckpoint = undefined;
     }
     const work = join(store, '.work');
     assert.equal(readdirSync(work).length, 1, 'checkpoint kept in the work dir');
     const logs: string[] = [];
-    const b = await runStage(trainStage, { config: cfg, inputs: { dataset: ds.dir, mask: mask.dir }, store, log: (m) => logs.push(m) });
-    assert.ok(logs.some((l) => l.includes(`resuming from the checkpoint at step ${abortAt}`)), logs.join('\n'));
-    for (const role of ['final', 'init', 'rewind']) assert.deepEqual(await paramsBytes(b.outputs[role]!.dir), await paramsBytes(a.outputs[role]!.dir), `${role} after abort at ${abortAt}`);
+    const b = await runStage(trainStage, {
+      config: cfg,
+      inputs: { dataset: ds.dir, mask: mask.dir },
+      store,
+      log: (m) => logs.push(m),
+    });
+    assert.ok(
+      logs.some((l) => l.includes(`resuming from the checkpoint at step ${abortAt}`)),
+      logs.join('\n'),
+    );
+    for (const role of ['final', 'init', 'rewind'])
+      assert.deepEqual(
+        await paramsBytes(b.outputs[role]!.dir),
+        await paramsBytes(a.outputs[role]!.dir),
+        `${role} after abort at ${abortAt}`,
+      );
     assert.deepEqual(await metricsBytes(b.outputs.metrics!.dir), await metricsBytes(a.outputs.metrics!.dir));
     assert.equal(readdirSync(work).length, 0, 'work dir removed on success');
   }
@@ -71,7 +103,10 @@ test('resume: a CLI process killed with SIGKILL mid-run resumes to the uninterru
 
   const logs: string[] = [];
   const b = await runStage(trainStage, { config: big, inputs: { dataset: ds.dir }, store, log: (m) => logs.push(m) });
-  assert.ok(logs.some((l) => l.startsWith('resuming from the checkpoint at step')), logs.join('\n'));
+  assert.ok(
+    logs.some((l) => l.startsWith('resuming from the checkpoint at step')),
+    logs.join('\n'),
+  );
   assert.deepEqual(await paramsBytes(b.outputs.final!.dir), await paramsBytes(a.outputs.final!.dir));
   assert.deepEqual(await paramsBytes(b.outputs.rewind!.dir), await paramsBytes(a.outputs.rewind!.dir));
   assert.deepEqual(await metricsBytes(b.outputs.metrics!.dir), await metricsBytes(a.outputs.metrics!.dir));

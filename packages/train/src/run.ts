@@ -1,5 +1,12 @@
 import { join } from 'node:path';
-import { ArtifactError, writeMetricsFile, writeTensorFile, type MetricRow, type NamedTensor, type StageContext } from '@imp/artifacts';
+import {
+  ArtifactError,
+  writeMetricsFile,
+  writeTensorFile,
+  type MetricRow,
+  type NamedTensor,
+  type StageContext,
+} from '@imp/artifacts';
 import { initEngine, engineInfo, tf } from '@imp/engine';
 import { parseArch } from '@imp/artifacts';
 import { BatchSampler, gatherRows } from './batches.ts';
@@ -35,11 +42,23 @@ export async function runTrain(ctx: StageContext<TrainConfig>): Promise<void> {
   if (ctx.inputs.start) {
     const p = loadParams(ctx.inputs.start);
     if (p.arch !== c.arch || p.inputDim !== ds.dim || p.numClasses !== ds.numClasses)
-      throw new ArtifactError(`${p.file}: parameters for ${p.arch} (${p.inputDim} inputs, ${p.numClasses} classes), but config arch is ${c.arch} and the dataset has ${ds.dim} inputs, ${ds.numClasses} classes`, 'bad-input', p.file);
+      throw new ArtifactError(
+        `${p.file}: parameters for ${p.arch} (${p.inputDim} inputs, ${p.numClasses} classes), but config arch is ${c.arch} and the dataset has ${ds.dim} inputs, ${ds.numClasses} classes`,
+        'bad-input',
+        p.file,
+      );
     const get = (n: string, len: number, req: boolean) => {
       const t = p.tensors.get(n);
-      if (!t) { if (req) throw new ArtifactError(`${p.file}: no tensor '${n}'`, 'bad-table', p.file); return undefined; }
-      if (t.data.length !== len) throw new ArtifactError(`${p.file}: tensor '${n}' has ${t.data.length} values, expected ${len}`, 'bad-table', p.file);
+      if (!t) {
+        if (req) throw new ArtifactError(`${p.file}: no tensor '${n}'`, 'bad-table', p.file);
+        return undefined;
+      }
+      if (t.data.length !== len)
+        throw new ArtifactError(
+          `${p.file}: tensor '${n}' has ${t.data.length} values, expected ${len}`,
+          'bad-table',
+          p.file,
+        );
       return t.data;
     };
     const hasStats = layers.every((L) => p.tensors.has(`bn${L.l}.mean`) && p.tensors.has(`bn${L.l}.var`));
@@ -74,13 +93,21 @@ export async function runTrain(ctx: StageContext<TrainConfig>): Promise<void> {
   const opt = new Optimizer(c, params);
   const workDir = workDirOf(ctx.store, ctx.planned.final!.id);
   const meta = (step: number): Record<string, string> => ({
-    arch: c.arch, input_dim: String(ds.dim), num_classes: String(ds.numClasses), step: String(step), level: String(c.level),
+    arch: c.arch,
+    input_dim: String(ds.dim),
+    num_classes: String(ds.numClasses),
+    step: String(step),
+    level: String(c.level),
   });
   const writeParams = (role: string, step: number, tensors: NamedTensor[]) =>
-    ctx.write(role, async (dir) => {
-      writeTensorFile(join(dir, 'params.arrow'), tensors, 'float32', meta(step));
-      return { summary: { arch: c.arch, step, level: c.level } };
-    }, { backend });
+    ctx.write(
+      role,
+      async (dir) => {
+        writeTensorFile(join(dir, 'params.arrow'), tensors, 'float32', meta(step));
+        return { summary: { arch: c.arch, step, level: c.level } };
+      },
+      { backend },
+    );
 
   let st: TrainState = { step: 0, emaReady: net.emaReady, rows: [], lossSum: 0, lossCount: 0, elapsedS: 0 };
   const ck = loadCheckpoint(workDir);
@@ -106,7 +133,8 @@ export async function runTrain(ctx: StageContext<TrainConfig>): Promise<void> {
   const progress = makeProgress(c.steps, st.step, ctx.log, trainHooks.tty);
 
   const doEval = (step: number) => {
-    const row = (split: string, metric: string, value: number) => st.rows.push({ level: c.level, step, split, metric, value });
+    const row = (split: string, metric: string, value: number) =>
+      st.rows.push({ level: c.level, step, split, metric, value });
     if (st.lossCount > 0) row('train', 'loss', st.lossSum / st.lossCount);
     st.lossSum = 0;
     st.lossCount = 0;
@@ -175,19 +203,30 @@ export async function runTrain(ctx: StageContext<TrainConfig>): Promise<void> {
   const last = (m: string) => st.rows.findLast((r) => r.split === 'val' && r.metric === m)!.value;
   const wall = (performance.now() - t0) / 1000;
   const msPerStep = hotSteps > 0 ? tHot / hotSteps : null;
-  await ctx.write('metrics', async (dir) => {
-    writeMetricsFile(join(dir, 'metrics.arrow'), st.rows as MetricRow[]);
-    return {
-      summary: {
-        best_val_top1: best.value, best_step: best.step,
-        final_val_top1: last('top1'), final_val_top5: last('top5'), final_val_loss: last('loss'),
-        steps: c.steps, level: c.level, ms_per_step: msPerStep,
-      },
-      timings: { train_s: wall },
-    };
-  }, { backend });
-  ctx.log(`done: ${c.steps} steps, best val top1 ${best.value.toFixed(4)} at step ${best.step}, final ${last('top1').toFixed(4)}` +
-    (msPerStep ? `, ${msPerStep.toFixed(1)} ms/step on ${backend.backend}` : ''));
+  await ctx.write(
+    'metrics',
+    async (dir) => {
+      writeMetricsFile(join(dir, 'metrics.arrow'), st.rows as MetricRow[]);
+      return {
+        summary: {
+          best_val_top1: best.value,
+          best_step: best.step,
+          final_val_top1: last('top1'),
+          final_val_top5: last('top5'),
+          final_val_loss: last('loss'),
+          steps: c.steps,
+          level: c.level,
+          ms_per_step: msPerStep,
+        },
+        timings: { train_s: wall },
+      };
+    },
+    { backend },
+  );
+  ctx.log(
+    `done: ${c.steps} steps, best val top1 ${best.value.toFixed(4)} at step ${best.step}, final ${last('top1').toFixed(4)}` +
+      (msPerStep ? `, ${msPerStep.toFixed(1)} ms/step on ${backend.backend}` : ''),
+  );
   net.dispose();
   opt.dispose();
   removeWorkDir(workDir);

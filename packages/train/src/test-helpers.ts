@@ -1,7 +1,15 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Rng, openArtifact, writeArtifact, writeDatasetSplit, writeTensorFile, type Artifact, type NamedTensor } from '@imp/artifacts';
+import {
+  Rng,
+  openArtifact,
+  writeArtifact,
+  writeDatasetSplit,
+  writeTensorFile,
+  type Artifact,
+  type NamedTensor,
+} from '@imp/artifacts';
 
 export const tempStore = () => mkdtempSync(join(tmpdir(), 'imp-train-'));
 export const quiet = () => {};
@@ -10,7 +18,10 @@ export const quiet = () => {};
  * A synthetic image dataset artifact: C classes, 1×S×S uint8 images = class prototype blob +
  * noise, with a constant-zero border (like MNIST's zero-variance border pixels, to exercise BN ε).
  */
-export async function syntheticDataset(store: string, opts: { n?: number; nVal?: number; side?: number; classes?: number; seed?: number } = {}): Promise<Artifact> {
+export async function syntheticDataset(
+  store: string,
+  opts: { n?: number; nVal?: number; side?: number; classes?: number; seed?: number } = {},
+): Promise<Artifact> {
   const { n = 600, nVal = 200, side = 6, classes = 3, seed = 1 } = opts;
   const D = side * side;
   const rng = new Rng(seed, 99);
@@ -22,7 +33,8 @@ export async function syntheticDataset(store: string, opts: { n?: number; nVal?:
       const c = rng.int(classes);
       y[i] = c;
       for (let d = 0; d < D; d++) {
-        const r = Math.floor(d / side), col = d % side;
+        const r = Math.floor(d / side),
+          col = d % side;
         const border = r === 0 || col === 0;
         x[i * D + d] = border ? 0 : Math.max(0, Math.min(255, Math.round(protos[c]![d]! + 40 * rng.normal())));
       }
@@ -40,10 +52,14 @@ export async function syntheticDataset(store: string, opts: { n?: number; nVal?:
     async (dir) => {
       writeDatasetSplit(join(dir, 'train.arrow'), { split: 'train', layout, x: tr.x, y: tr.y, meta: {} });
       writeDatasetSplit(join(dir, 'val.arrow'), { split: 'val', layout, x: va.x, y: va.y, meta: {} });
-      writeTensorFile(join(dir, 'normalization.arrow'), [
-        { name: 'offset', shape: [D], data: offset },
-        { name: 'scale', shape: [D], data: new Float32Array(D).fill(1 / 255.7) },
-      ], 'float32');
+      writeTensorFile(
+        join(dir, 'normalization.arrow'),
+        [
+          { name: 'offset', shape: [D], data: offset },
+          { name: 'scale', shape: [D], data: new Float32Array(D).fill(1 / 255.7) },
+        ],
+        'float32',
+      );
       return { summary: { num_classes: classes, n_train: n, n_val: nVal, layout } };
     },
     store,
@@ -52,7 +68,14 @@ export async function syntheticDataset(store: string, opts: { n?: number; nVal?:
 }
 
 /** A mask artifact keeping entries where keep(layer, i) (weights, then biases at i ≥ fanIn·fanOut). */
-export async function syntheticMask(store: string, arch: string, dims: number[], layers: number[], keep: (l: number, i: number) => boolean, tag = ''): Promise<Artifact> {
+export async function syntheticMask(
+  store: string,
+  arch: string,
+  dims: number[],
+  layers: number[],
+  keep: (l: number, i: number) => boolean,
+  tag = '',
+): Promise<Artifact> {
   const tensors: NamedTensor[] = [];
   for (const l of layers) {
     const [i, o] = [dims[l - 1]!, dims[l]!];

@@ -5,7 +5,15 @@ import { trainStage } from './stage.ts';
 import { glorotNormal } from '@imp/artifacts';
 import { paramsBytes, quiet, syntheticDataset, syntheticMask, tempStore } from './test-helpers.ts';
 
-const base = { arch: 'f12:f8:x', steps: 60, batchSize: 32, evalEvery: 20, checkpointEvery: 25, rewindStep: 10, trainEvalSize: 100 };
+const base = {
+  arch: 'f12:f8:x',
+  steps: 60,
+  batchSize: 32,
+  evalEvery: 20,
+  checkpointEvery: 25,
+  rewindStep: 10,
+  trainEvalSize: 100,
+};
 const dims = [36, 12, 8, 3];
 
 async function params(dir: string) {
@@ -17,7 +25,12 @@ async function params(dir: string) {
 test('train: outputs, metrics, step-0 init = Glorot(seed), determinism', async () => {
   const store = tempStore();
   const ds = await syntheticDataset(store);
-  const r = await runStage(trainStage, { config: { ...base, seed: 4 }, inputs: { dataset: ds.dir }, store, log: quiet });
+  const r = await runStage(trainStage, {
+    config: { ...base, seed: 4 },
+    inputs: { dataset: ds.dir },
+    store,
+    log: quiet,
+  });
   assert.deepEqual(Object.keys(r.outputs).sort(), ['final', 'init', 'metrics', 'rewind']);
   const init = await params(r.outputs.init!.dir);
   assert.deepEqual(init.t.get('W2'), glorotNormal(4, 2, 12, 8));
@@ -40,7 +53,12 @@ test('train: outputs, metrics, step-0 init = Glorot(seed), determinism', async (
   // Same seed and config in another store ⇒ byte-identical parameters.
   const store2 = tempStore();
   const ds2 = await syntheticDataset(store2);
-  const r2 = await runStage(trainStage, { config: { ...base, seed: 4 }, inputs: { dataset: ds2.dir }, store: store2, log: quiet });
+  const r2 = await runStage(trainStage, {
+    config: { ...base, seed: 4 },
+    inputs: { dataset: ds2.dir },
+    store: store2,
+    log: quiet,
+  });
   assert.deepEqual(await paramsBytes(r2.outputs.final!.dir), await paramsBytes(r.outputs.final!.dir));
 });
 
@@ -54,42 +72,86 @@ for (const backend of ['cpu', 'native', 'wasm'])
       // Layer 1 at 3% density (the engine's sparse CSR path), layer 2 at ~50%.
       const keep = (l: number, i: number) => (l === 1 ? (i * 7919) % 100 < 3 : (i * 31) % 2 === 0);
       const mask = await syntheticMask(store, base.arch, dims, [1, 2], keep);
-      for (const opt of [{ optimizer: 'sgd', momentum: 0.9, weightDecay: 1e-3 }, { optimizer: 'adam', lr: 0.01, weightDecay: 1e-3 }]) {
-        const r = await runStage(trainStage, { config: { ...base, ...opt, rewindStep: null, trainEvalSize: 0 }, inputs: { dataset: ds.dir, mask: mask.dir }, store, log: quiet });
+      for (const opt of [
+        { optimizer: 'sgd', momentum: 0.9, weightDecay: 1e-3 },
+        { optimizer: 'adam', lr: 0.01, weightDecay: 1e-3 },
+      ]) {
+        const r = await runStage(trainStage, {
+          config: { ...base, ...opt, rewindStep: null, trainEvalSize: 0 },
+          inputs: { dataset: ds.dir, mask: mask.dir },
+          store,
+          log: quiet,
+        });
         const m = await openArtifact(r.outputs.metrics!.dir);
         const got = (m.manifest.backend as { backend: string }).backend;
-        if (got !== backend) { t.skip(`backend ${backend} unavailable (got ${got})`); return; }
+        if (got !== backend) {
+          t.skip(`backend ${backend} unavailable (got ${got})`);
+          return;
+        }
         const p = await params(r.outputs.final!.dir);
-        let zeros = 0, moved = 0;
+        let zeros = 0,
+          moved = 0;
         for (const l of [1, 2]) {
           const [i, o] = [dims[l - 1]!, dims[l]!];
-          const w = p.t.get(`W${l}`)!, b = p.t.get(`b${l}`)!;
-          for (let k = 0; k < i * o; k++) if (!keep(l, k)) { assert.equal(w[k], 0, `W${l}[${k}]`); zeros++; } else if (w[k] !== 0) moved++;
-          for (let k = 0; k < o; k++) if (!keep(l, i * o + k)) { assert.equal(b[k], 0, `b${l}[${k}]`); zeros++; }
+          const w = p.t.get(`W${l}`)!,
+            b = p.t.get(`b${l}`)!;
+          for (let k = 0; k < i * o; k++)
+            if (!keep(l, k)) {
+              assert.equal(w[k], 0, `W${l}[${k}]`);
+              zeros++;
+            } else if (w[k] !== 0) moved++;
+          for (let k = 0; k < o; k++)
+            if (!keep(l, i * o + k)) {
+              assert.equal(b[k], 0, `b${l}[${k}]`);
+              zeros++;
+            }
         }
         assert.ok(zeros > 300 && moved > 50);
       }
     } finally {
-      if (prev === undefined) delete process.env.IMP_BACKEND; else process.env.IMP_BACKEND = prev;
+      if (prev === undefined) delete process.env.IMP_BACKEND;
+      else process.env.IMP_BACKEND = prev;
     }
   });
 
 test('train: bad inputs give named errors', async () => {
   const store = tempStore();
   const ds = await syntheticDataset(store);
-  const other = await runStage(trainStage, { config: { ...base, arch: 'f10:x', steps: 2, rewindStep: null }, inputs: { dataset: ds.dir }, store, log: quiet });
-  await assert.rejects(runStage(trainStage, { config: base, inputs: { dataset: ds.dir, start: other.outputs.final!.dir }, store, log: quiet }),
-    (e: unknown) => e instanceof ArtifactError && /parameters for f10:x/.test(e.message));
+  const other = await runStage(trainStage, {
+    config: { ...base, arch: 'f10:x', steps: 2, rewindStep: null },
+    inputs: { dataset: ds.dir },
+    store,
+    log: quiet,
+  });
+  await assert.rejects(
+    runStage(trainStage, {
+      config: base,
+      inputs: { dataset: ds.dir, start: other.outputs.final!.dir },
+      store,
+      log: quiet,
+    }),
+    (e: unknown) => e instanceof ArtifactError && /parameters for f10:x/.test(e.message),
+  );
   const badMask = await syntheticMask(store, base.arch, [36, 13, 8, 3], [1], () => true);
-  await assert.rejects(runStage(trainStage, { config: base, inputs: { dataset: ds.dir, mask: badMask.dir }, store, log: quiet }),
-    (e: unknown) => e instanceof ArtifactError && /mask tensor 'W1' has shape \[36,13\]/.test(e.message));
+  await assert.rejects(
+    runStage(trainStage, { config: base, inputs: { dataset: ds.dir, mask: badMask.dir }, store, log: quiet }),
+    (e: unknown) => e instanceof ArtifactError && /mask tensor 'W1' has shape \[36,13\]/.test(e.message),
+  );
   const otherMask = await syntheticMask(store, 'f10:x', [36, 10, 3], [1], () => true);
-  await assert.rejects(runStage(trainStage, { config: base, inputs: { dataset: ds.dir, mask: otherMask.dir }, store, log: quiet }),
-    (e: unknown) => e instanceof ArtifactError && /mask is for arch 'f10:x'/.test(e.message));
-  await assert.rejects(runStage(trainStage, { config: { ...base, rewindStep: 100 }, inputs: { dataset: ds.dir }, store, log: quiet }),
-    (e: unknown) => e instanceof ConfigError && /rewindStep/.test(e.message));
-  await assert.rejects(runStage(trainStage, { config: { ...base, arch: 'c3,8,1:x' }, inputs: { dataset: ds.dir }, store, log: quiet }),
-    (e: unknown) => e instanceof ConfigError && /arch/.test(e.message));
-  await assert.rejects(runStage(trainStage, { config: { ...base, lr: -1 }, inputs: { dataset: ds.dir }, store, log: quiet }),
-    (e: unknown) => e instanceof ConfigError && /'lr'/.test(e.message));
+  await assert.rejects(
+    runStage(trainStage, { config: base, inputs: { dataset: ds.dir, mask: otherMask.dir }, store, log: quiet }),
+    (e: unknown) => e instanceof ArtifactError && /mask is for arch 'f10:x'/.test(e.message),
+  );
+  await assert.rejects(
+    runStage(trainStage, { config: { ...base, rewindStep: 100 }, inputs: { dataset: ds.dir }, store, log: quiet }),
+    (e: unknown) => e instanceof ConfigError && /rewindStep/.test(e.message),
+  );
+  await assert.rejects(
+    runStage(trainStage, { config: { ...base, arch: 'c3,8,1:x' }, inputs: { dataset: ds.dir }, store, log: quiet }),
+    (e: unknown) => e instanceof ConfigError && /arch/.test(e.message),
+  );
+  await assert.rejects(
+    runStage(trainStage, { config: { ...base, lr: -1 }, inputs: { dataset: ds.dir }, store, log: quiet }),
+    (e: unknown) => e instanceof ConfigError && /'lr'/.test(e.message),
+  );
 });

@@ -5,6 +5,9 @@ declare module 'pngjs' {
     width: number;
     height: number;
     data: Buffer;
-    static sync: { write(png: PNG, opts?: { colorType?: number; inputHasAlpha?: boolean; deflateLevel?: number }): Buffer; read(buf: Buffer): PNG };
+    static sync: {
+      write(png: PNG, opts?: { colorType?: number; inputHasAlpha?: boolean; deflateLevel?: number }): Buffer;
+      read(buf: Buffer): PNG;
+    };
   }
 }

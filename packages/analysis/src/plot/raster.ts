@@ -18,15 +18,23 @@ export function raster(width: number, height: number, fill: [number, number, num
 
 // matplotlib 'plasma' at 9 stops (the authors' S-map colour scale), linearly interpolated.
 const PLASMA: [number, number, number][] = [
-  [13, 8, 135], [75, 3, 161], [125, 3, 168], [168, 34, 150], [203, 70, 121],
-  [229, 107, 93], [248, 148, 65], [253, 195, 40], [240, 249, 33],
+  [13, 8, 135],
+  [75, 3, 161],
+  [125, 3, 168],
+  [168, 34, 150],
+  [203, 70, 121],
+  [229, 107, 93],
+  [248, 148, 65],
+  [253, 195, 40],
+  [240, 249, 33],
 ];
 
 export function plasma(t: number): [number, number, number] {
   const v = Math.min(1, Math.max(0, Number.isFinite(t) ? t : 0)) * (PLASMA.length - 1);
   const i = Math.min(PLASMA.length - 2, Math.floor(v));
   const f = v - i;
-  const a = PLASMA[i]!, b = PLASMA[i + 1]!;
+  const a = PLASMA[i]!,
+    b = PLASMA[i + 1]!;
   return [0, 1, 2].map((k) => Math.round(a[k]! + f * (b[k]! - a[k]!))) as [number, number, number];
 }
 
@@ -72,7 +80,8 @@ export function tile(images: Raster[], cols: number, gap = 2, bg: [number, numbe
   images.forEach((im, i) => {
     const ox = (i % cols) * (w + gap);
     const oy = Math.floor(i / cols) * (h + gap);
-    for (let y = 0; y < h; y++) out.rgb.set(im.rgb.subarray(y * w * 3, (y + 1) * w * 3), ((oy + y) * out.width + ox) * 3);
+    for (let y = 0; y < h; y++)
+      out.rgb.set(im.rgb.subarray(y * w * 3, (y + 1) * w * 3), ((oy + y) * out.width + ox) * 3);
   });
   return out;
 }

@@ -40,5 +40,12 @@ test('a singular covariance needs and records a jitter', async () => {
   const Aj = Float64Array.from(A);
   for (let i = 0; i < n; i++) Aj[i * n + i] += r.jitter;
   assert.ok(maxResidual(r.L, Aj, n) < 1e-8 * meanDiag);
-  await assert.rejects(choleskyWithJitter(Float64Array.from(A, (v, i) => (i === 0 ? -1e6 : v)), n, {}), /not positive definite/);
+  await assert.rejects(
+    choleskyWithJitter(
+      Float64Array.from(A, (v, i) => (i === 0 ? -1e6 : v)),
+      n,
+      {},
+    ),
+    /not positive definite/,
+  );
 });

@@ -7,7 +7,10 @@ import { covOf, diffExcessKurtosis, meanExcessKurtosis, rowsOf, samplingErrorRat
 import { buildPhotoDataset, photoSourceConfig } from '../photos/photo-source.ts';
 import { buildDataset, dataConfigSchema } from '../stage.ts';
 
-const sha = (a: ArrayBufferView) => createHash('sha256').update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)).digest('hex');
+const sha = (a: ArrayBufferView) =>
+  createHash('sha256')
+    .update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength))
+    .digest('hex');
 
 /** A uint8 dataset with a constant border (like MNIST) and correlated interior pixels. */
 function toyUint8(n: number, seed: number): CloneInput {
@@ -20,11 +23,18 @@ function toyUint8(n: number, seed: number): CloneInput {
     for (let i = 0; i < m; i++) {
       y[i] = i % 3;
       const base = 60 + 50 * y[i]! + 20 * rng.normal();
-      for (let r = 1; r < side - 1; r++) for (let c = 1; c < side - 1; c++) x[i * D + r * side + c] = Math.max(0, Math.min(255, Math.round(base + 15 * rng.normal())));
+      for (let r = 1; r < side - 1; r++)
+        for (let c = 1; c < side - 1; c++)
+          x[i * D + r * side + c] = Math.max(0, Math.min(255, Math.round(base + 15 * rng.normal())));
     }
     return { x, y };
   };
-  return { train: mk(n), val: mk(Math.floor(n / 4)), layout: { channels: 1, height: side, width: side, order: 'chw' }, num_classes: 3 };
+  return {
+    train: mk(n),
+    val: mk(Math.floor(n / 4)),
+    layout: { channels: 1, height: side, width: side, order: 'chw' },
+    num_classes: 3,
+  };
 }
 
 test('labels, order and counts kept; constant pixels stay exact; same seed ⇒ identical bytes', async () => {
@@ -41,20 +51,34 @@ test('labels, order and counts kept; constant pixels stay exact; same seed ⇒ i
   const c = await gaussianClone(ds, new Rng(8, 100));
   assert.notEqual(sha(a.train.x), sha(c.train.x));
   // A clone of a uint8 dataset keeps its scale: class means near 60/110/160.
-  const m = rowsOf(a.train.x, a.train.y, 2, 36).filter((_, i) => i % 36 === 7).reduce((s, v, _i, arr) => s + v / arr.length, 0);
+  const m = rowsOf(a.train.x, a.train.y, 2, 36)
+    .filter((_, i) => i % 36 === 7)
+    .reduce((s, v, _i, arr) => s + v / arr.length, 0);
   assert.ok(Math.abs(m - 160) < 3, `class 2 mean ${m}`);
 });
 
 test('photos: clone covariance = photo covariance within sampling error; kurtosis ≈ 0 vs clearly > 0', async (t) => {
   let ds;
   try {
-    ds = buildPhotoDataset(photoSourceConfig.parse({ photos: ['brick', 'camera', 'coins'], patch: 8, train_per_class: 4000, val_per_class: 1000 }), 3);
+    ds = buildPhotoDataset(
+      photoSourceConfig.parse({
+        photos: ['brick', 'camera', 'coins'],
+        patch: 8,
+        train_per_class: 4000,
+        val_per_class: 1000,
+      }),
+      3,
+    );
   } catch (e) {
     t.skip(`package photographs unavailable: ${(e as Error).message}`);
     return;
   }
   const D = 64;
-  const clone = await gaussianClone({ ...ds, layout: ds.train.layout, num_classes: 3 }, new Rng(3, 100), DEFAULT_CLONE_OPTIONS);
+  const clone = await gaussianClone(
+    { ...ds, layout: ds.train.layout, num_classes: 3 },
+    new Rng(3, 100),
+    DEFAULT_CLONE_OPTIONS,
+  );
   const covs = [0, 1, 2].map((c) => covOf(rowsOf(ds.train.x, ds.train.y, c, D), D));
   let kSum = 0;
   for (let c = 0; c < 3; c++) {
@@ -87,12 +111,21 @@ test('photos: clone covariance = photo covariance within sampling error; kurtosi
 });
 
 test('MNIST through the data stage: the gaussian-clone transform keeps counts and constant border pixels', async () => {
-  const cfg = dataConfigSchema.parse({ source: { name: 'mnist' }, transforms: [{ name: 'subset', n: 3000, mode: 'random' }, { name: 'subset', split: 'val', n: 1000 }, { name: 'gaussian-clone' }], seed: 4 });
+  const cfg = dataConfigSchema.parse({
+    source: { name: 'mnist' },
+    transforms: [
+      { name: 'subset', n: 3000, mode: 'random' },
+      { name: 'subset', split: 'val', n: 1000 },
+      { name: 'gaussian-clone' },
+    ],
+    seed: 4,
+  });
   const { dataset: ds, applied } = await buildDataset(cfg);
   assert.equal(ds.train.y.length, 3000);
   assert.equal(ds.val.y.length, 1000);
   assert.ok(ds.train.x instanceof Float32Array);
-  for (let i = 0; i < 1000; i++) assert.equal(ds.val.x[i * 784], 0, 'corner pixel of every MNIST digit is 0, so is its clone');
+  for (let i = 0; i < 1000; i++)
+    assert.equal(ds.val.x[i * 784], 0, 'corner pixel of every MNIST digit is 0, so is its clone');
   const rec = applied[2] as { classes: { jitter_rel: number; active_pixels: number }[] };
   assert.equal(rec.classes.length, 10);
   assert.ok(rec.classes.every((k) => k.active_pixels < 784 && k.jitter_rel > 0));

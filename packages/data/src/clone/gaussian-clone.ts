@@ -95,7 +95,15 @@ async function engine(): Promise<{ tf: Tf; info: Record<string, unknown> }> {
   return { tf: eng.tf, info };
 }
 
-async function matMulData(tf: Tf, a: Float32Array, ashape: [number, number], b: Float32Array, bshape: [number, number], ta: boolean, tb: boolean): Promise<Float32Array> {
+async function matMulData(
+  tf: Tf,
+  a: Float32Array,
+  ashape: [number, number],
+  b: Float32Array,
+  bshape: [number, number],
+  ta: boolean,
+  tb: boolean,
+): Promise<Float32Array> {
   const A = tf.tensor2d(a, ashape);
   const B = b === a ? A : tf.tensor2d(b, bshape);
   const C = tf.matMul(A, B, ta, tb);
@@ -111,7 +119,11 @@ async function matMulData(tf: Tf, a: Float32Array, ashape: [number, number], b: 
  * val, class 1 train, ...), so a seed fixes the result on a given backend.
  * Labels, their order and the split sizes are those of the input.
  */
-export async function gaussianClone(ds: CloneInput, rng: Rng, opts: CloneOptions = DEFAULT_CLONE_OPTIONS): Promise<CloneResult> {
+export async function gaussianClone(
+  ds: CloneInput,
+  rng: Rng,
+  opts: CloneOptions = DEFAULT_CLONE_OPTIONS,
+): Promise<CloneResult> {
   const { tf, info } = await engine();
   const log = opts.log ?? (() => {});
   const D = ds.layout.channels * ds.layout.height * ds.layout.width;
@@ -140,7 +152,10 @@ export async function gaussianClone(ds: CloneInput, rng: Rng, opts: CloneOptions
     const rows = trainRows[c]!;
     const n = rows.length;
     if (n === 0 && valRows[c]!.length === 0) continue;
-    if (n < 2) throw new RangeError(`gaussian-clone: class ${ds.class_names?.[c] ?? c} has ${n} training image(s); its covariance needs at least 2`);
+    if (n < 2)
+      throw new RangeError(
+        `gaussian-clone: class ${ds.class_names?.[c] ?? c} has ${n} training image(s); its covariance needs at least 2`,
+      );
     // The class's training images as float32 rows (one monomorphic copy: inputs may be uint8).
     const X = ds.train.x;
     const Xall = new Float32Array(n * D);
@@ -178,11 +193,20 @@ export async function gaussianClone(ds: CloneInput, rng: Rng, opts: CloneOptions
     const cov32 = Da > 0 ? await matMulData(tf, Xc, [n, Da], Xc, [n, Da], true, false) : new Float32Array(0);
     const cov = new Float64Array(Da * Da);
     // Symmetrise (BLAS need not return an exactly symmetric XᵀX).
-    for (let i = 0; i < Da; i++) for (let j = 0; j <= i; j++) cov[i * Da + j] = cov[j * Da + i] = 0.5 * (cov32[i * Da + j]! + cov32[j * Da + i]!);
+    for (let i = 0; i < Da; i++)
+      for (let j = 0; j <= i; j++) cov[i * Da + j] = cov[j * Da + i] = 0.5 * (cov32[i * Da + j]! + cov32[j * Da + i]!);
     timings.stats_s += (performance.now() - t) / 1000;
 
     t = performance.now();
-    const ch = Da > 0 ? await choleskyWithJitter(cov, Da, { jitterRel: opts.jitterRel, maxJitterRel: opts.maxJitterRel, block: opts.block, gram }) : { L: new Float64Array(0), jitter: 0, jitterRel: 0, attempts: 0 };
+    const ch =
+      Da > 0
+        ? await choleskyWithJitter(cov, Da, {
+            jitterRel: opts.jitterRel,
+            maxJitterRel: opts.maxJitterRel,
+            block: opts.block,
+            gram,
+          })
+        : { L: new Float64Array(0), jitter: 0, jitterRel: 0, attempts: 0 };
     timings.cholesky_s += (performance.now() - t) / 1000;
     const L32 = Float32Array.from(ch.L);
     classes.push({
@@ -195,10 +219,15 @@ export async function gaussianClone(ds: CloneInput, rng: Rng, opts: CloneOptions
       cholesky_attempts: ch.attempts,
       mean_variance: meanVar,
     });
-    log(`gaussian-clone: class ${ds.class_names?.[c] ?? c}: ${n} train images, ${Da}/${D} varying pixels, jitter ${ch.jitterRel.toExponential(0)}×mean variance`);
+    log(
+      `gaussian-clone: class ${ds.class_names?.[c] ?? c}: ${n} train images, ${Da}/${D} varying pixels, jitter ${ch.jitterRel.toExponential(0)}×mean variance`,
+    );
 
     t = performance.now();
-    for (const [split, targets] of [['train', trainRows[c]!], ['val', valRows[c]!]] as const) {
+    for (const [split, targets] of [
+      ['train', trainRows[c]!],
+      ['val', valRows[c]!],
+    ] as const) {
       const m = targets.length;
       if (m === 0) continue;
       const dst = out[split].x;

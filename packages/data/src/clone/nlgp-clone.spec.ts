@@ -24,19 +24,34 @@ test("NLGP: the empirical clone's covariance matches the data stage's analytical
   const gain = 3;
   const base = { source: { name: 'nlgp', size: L, xi, gain, n_train: 8000, n_val: 2000 }, seed: 2 };
   const { dataset: src } = await buildDataset(dataConfigSchema.parse(base));
-  const { dataset: cl } = await buildDataset(dataConfigSchema.parse({ ...base, transforms: [{ name: 'gaussian-clone' }] }));
+  const { dataset: cl } = await buildDataset(
+    dataConfigSchema.parse({ ...base, transforms: [{ name: 'gaussian-clone' }] }),
+  );
   for (let c = 0; c < 2; c++) {
     const analytic = torusCov(nlgpCorrelation(gpCorrelation(L, xi[c]!), gain), L);
     const X = rowsOf(cl.train.x, cl.train.y, c, D);
     const n = X.length / D;
-    // The clone's covariance estimates the source's empirical one (n source images), itself an estimate of the analytic one.
+    // The clone's covariance estimates the source's empirical one (n source images),
+    // itself an estimate of the analytic one.
     const nEff = 1 / (1 / (n - 1) + 1 / (n - 1)) + 1;
     const r = samplingErrorRatio(covOf(X, D), analytic, D, nEff);
-    const rVal = samplingErrorRatio(covOf(rowsOf(cl.val.x, cl.val.y, c, D), D), analytic, D, 1 / (1 / (n - 1) + 1 / 999) + 1);
-    const other = samplingErrorRatio(covOf(X, D), torusCov(nlgpCorrelation(gpCorrelation(L, xi[1 - c]!), gain), L), D, nEff);
+    const rVal = samplingErrorRatio(
+      covOf(rowsOf(cl.val.x, cl.val.y, c, D), D),
+      analytic,
+      D,
+      1 / (1 / (n - 1) + 1 / 999) + 1,
+    );
+    const other = samplingErrorRatio(
+      covOf(X, D),
+      torusCov(nlgpCorrelation(gpCorrelation(L, xi[1 - c]!), gain), L),
+      D,
+      nEff,
+    );
     const kSrc = meanExcessKurtosis(rowsOf(src.train.x, src.train.y, c, D), D);
     const kCl = meanExcessKurtosis(X, D);
-    t.diagnostic(`xi=${xi[c]}: error ratio train ${r.toFixed(2)} val ${rVal.toFixed(2)} (other class ${other.toFixed(1)}); excess kurtosis NLGP ${kSrc.toFixed(3)} clone ${kCl.toFixed(3)}`);
+    t.diagnostic(
+      `xi=${xi[c]}: error ratio train ${r.toFixed(2)} val ${rVal.toFixed(2)} (other class ${other.toFixed(1)}); excess kurtosis NLGP ${kSrc.toFixed(3)} clone ${kCl.toFixed(3)}`,
+    );
     assert.ok(r > 0.5 && r < 2, `train ratio ${r}`);
     assert.ok(rVal > 0.5 && rVal < 2, `val ratio ${rVal}`);
     assert.ok(other > 5, `other-class ratio ${other}`);

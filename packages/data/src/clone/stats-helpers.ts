@@ -55,7 +55,10 @@ export function meanExcessKurtosis(X: Float64Array, D: number): number {
     }
     m2 /= n;
     m4 /= n;
-    if (m2 > 0) (sum += m4 / (m2 * m2) - 3, used++);
+    if (m2 > 0) {
+      sum += m4 / (m2 * m2) - 3;
+      used++;
+    }
   }
   return sum / used;
 }
@@ -68,7 +71,10 @@ export function samplingErrorRatio(Chat: Float64Array, C: Float64Array, D: numbe
   let err = 0;
   let fro = 0;
   let tr = 0;
-  for (let i = 0; i < D * D; i++) ((err += (Chat[i]! - C[i]!) ** 2), (fro += C[i]! ** 2));
+  for (let i = 0; i < D * D; i++) {
+    err += (Chat[i]! - C[i]!) ** 2;
+    fro += C[i]! ** 2;
+  }
   for (let i = 0; i < D; i++) tr += C[i * D + i]!;
   return Math.sqrt(err) / Math.sqrt((fro + tr * tr) / (n - 1));
 }
@@ -84,6 +90,7 @@ export function diffExcessKurtosis(X: Float64Array, side: number): number {
   const Dd = side * W;
   const d = new Float64Array(n * Dd);
   for (let i = 0; i < n; i++)
-    for (let r = 0; r < side; r++) for (let q = 0; q < W; q++) d[i * Dd + r * W + q] = X[i * D + r * side + q + 1]! - X[i * D + r * side + q]!;
+    for (let r = 0; r < side; r++)
+      for (let q = 0; q < W; q++) d[i * Dd + r * W + q] = X[i * D + r * side + q + 1]! - X[i * D + r * side + q]!;
   return meanExcessKurtosis(d, Dd);
 }

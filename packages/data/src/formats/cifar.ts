@@ -22,7 +22,11 @@ export function parseCifarBin(buf: Uint8Array, file: string, numClasses = 10): {
     const o = i * CIFAR_RECORD;
     const label = buf[o]!;
     if (label >= numClasses)
-      throw new DataFormatError(`${file}: record ${i} has label byte ${label}, expected 0..${numClasses - 1} (is this the CIFAR-10 binary version? CIFAR-100 records have 2 label bytes)`, 'bad-magic', file);
+      throw new DataFormatError(
+        `${file}: record ${i} has label byte ${label}, expected 0..${numClasses - 1} (is this the CIFAR-10 binary version? CIFAR-100 records have 2 label bytes)`,
+        'bad-magic',
+        file,
+      );
     y[i] = label;
     x.set(buf.subarray(o + 1, o + CIFAR_RECORD), i * 3072);
   }

@@ -16,8 +16,10 @@ export interface NpyArray {
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
 export function parseNpy(buf: Uint8Array, file: string): NpyArray {
-  if (buf.length < 10) throw new DataFormatError(`${file}: truncated .npy file (${buf.length} bytes)`, 'truncated', file);
-  if (!MAGIC.every((b, i) => buf[i] === b)) throw new DataFormatError(`${file}: not a .npy array (magic number is not \\x93NUMPY)`, 'bad-magic', file);
+  if (buf.length < 10)
+    throw new DataFormatError(`${file}: truncated .npy file (${buf.length} bytes)`, 'truncated', file);
+  if (!MAGIC.every((b, i) => buf[i] === b))
+    throw new DataFormatError(`${file}: not a .npy array (magic number is not \\x93NUMPY)`, 'bad-magic', file);
   const major = buf[6]!;
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const [hlen, hstart] = major === 1 ? [dv.getUint16(8, true), 10] : [dv.getUint32(8, true), 12];
@@ -26,9 +28,19 @@ export function parseNpy(buf: Uint8Array, file: string): NpyArray {
   const descr = /'descr'\s*:\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (!descr || !fortran || shapeText === undefined) throw new DataFormatError(`${file}: unreadable .npy header ${JSON.stringify(header.trim())}`, 'bad-format', file);
-  if (fortran === 'True') throw new DataFormatError(`${file}: Fortran-order arrays are not supported (expected C order as numpy.savez writes)`, 'bad-format', file);
-  const shape = shapeText.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  if (!descr || !fortran || shapeText === undefined)
+    throw new DataFormatError(`${file}: unreadable .npy header ${JSON.stringify(header.trim())}`, 'bad-format', file);
+  if (fortran === 'True')
+    throw new DataFormatError(
+      `${file}: Fortran-order arrays are not supported (expected C order as numpy.savez writes)`,
+      'bad-format',
+      file,
+    );
+  const shape = shapeText
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(Number);
   const n = shape.reduce((a, b) => a * b, 1);
   const m = /^([<>|=])([uif])(\d+)$/.exec(descr);
   if (!m) throw new DataFormatError(`${file}: unsupported dtype '${descr}'`, 'bad-format', file);
@@ -36,18 +48,30 @@ export function parseNpy(buf: Uint8Array, file: string): NpyArray {
   const size = Number(sizeText);
   const start = hstart + hlen;
   if (buf.length < start + n * size)
-    throw new DataFormatError(`${file}: truncated .npy data: shape (${shape.join(', ')}) of '${descr}' needs ${n * size} bytes, file has ${buf.length - start}`, 'truncated', file);
+    throw new DataFormatError(
+      `${file}: truncated .npy data: shape (${shape.join(', ')}) of '${descr}' needs ${n * size} bytes, file has ${buf.length - start}`,
+      'truncated',
+      file,
+    );
   if (kind === 'u' && size === 1) return { descr, shape, data: buf.slice(start, start + n) };
   const le = order !== '>';
   const out = new Float64Array(n);
   const get: (o: number) => number =
     kind === 'f'
-      ? size === 4 ? (o) => dv.getFloat32(o, le) : size === 8 ? (o) => dv.getFloat64(o, le) : bad()
-      : size === 1 ? (o) => (kind === 'u' ? dv.getUint8(o) : dv.getInt8(o))
-      : size === 2 ? (o) => (kind === 'u' ? dv.getUint16(o, le) : dv.getInt16(o, le))
-      : size === 4 ? (o) => (kind === 'u' ? dv.getUint32(o, le) : dv.getInt32(o, le))
-      : size === 8 ? (o) => Number(kind === 'u' ? dv.getBigUint64(o, le) : dv.getBigInt64(o, le))
-      : bad();
+      ? size === 4
+        ? (o) => dv.getFloat32(o, le)
+        : size === 8
+          ? (o) => dv.getFloat64(o, le)
+          : bad()
+      : size === 1
+        ? (o) => (kind === 'u' ? dv.getUint8(o) : dv.getInt8(o))
+        : size === 2
+          ? (o) => (kind === 'u' ? dv.getUint16(o, le) : dv.getInt16(o, le))
+          : size === 4
+            ? (o) => (kind === 'u' ? dv.getUint32(o, le) : dv.getInt32(o, le))
+            : size === 8
+              ? (o) => Number(kind === 'u' ? dv.getBigUint64(o, le) : dv.getBigInt64(o, le))
+              : bad();
   function bad(): never {
     throw new DataFormatError(`${file}: unsupported dtype '${descr}'`, 'bad-format', file);
   }
@@ -58,17 +82,30 @@ export function parseNpy(buf: Uint8Array, file: string): NpyArray {
 /** Reads the named arrays (`data` for `data.npy`) of an .npz archive. */
 export function parseNpz(buf: Uint8Array, file: string, names: string[]): Record<string, NpyArray> {
   if (buf.length < 4 || buf[0] !== 0x50 || buf[1] !== 0x4b)
-    throw new DataFormatError(`${file}: not an .npz archive (no zip signature PK); expected numpy.savez output with ${names.map((n) => `${n}.npy`).join(', ')}`, 'bad-magic', file);
+    throw new DataFormatError(
+      `${file}: not an .npz archive (no zip signature PK); expected numpy.savez output with ${names.map((n) => `${n}.npy`).join(', ')}`,
+      'bad-magic',
+      file,
+    );
   let files: Record<string, Uint8Array>;
   try {
     files = unzipSync(buf, { filter: (f) => names.includes(f.name.replace(/\.npy$/, '')) });
   } catch (e) {
-    throw new DataFormatError(`${file}: damaged or truncated .npz archive (${(e as Error).message})`, 'truncated', file);
+    throw new DataFormatError(
+      `${file}: damaged or truncated .npz archive (${(e as Error).message})`,
+      'truncated',
+      file,
+    );
   }
   const out: Record<string, NpyArray> = {};
   for (const name of names) {
     const entry = files[`${name}.npy`] ?? files[name];
-    if (!entry) throw new DataFormatError(`${file}: .npz has no array '${name}' (has: ${Object.keys(unzipSync(buf, { filter: () => false })).join(', ') || 'none listed'})`, 'bad-format', file);
+    if (!entry)
+      throw new DataFormatError(
+        `${file}: .npz has no array '${name}' (has: ${Object.keys(unzipSync(buf, { filter: () => false })).join(', ') || 'none listed'})`,
+        'bad-format',
+        file,
+      );
     out[name] = parseNpy(entry, `${file}:${name}.npy`);
   }
   return out;
@@ -97,5 +134,7 @@ export function encodeNpy(descr: '|u1' | '<i8' | '<f8', shape: number[], values:
 }
 
 export function encodeNpz(arrays: Record<string, Uint8Array>, compress = false): Uint8Array {
-  return zipSync(Object.fromEntries(Object.entries(arrays).map(([k, v]) => [`${k}.npy`, v])), { level: compress ? 6 : 0 });
+  return zipSync(Object.fromEntries(Object.entries(arrays).map(([k, v]) => [`${k}.npy`, v])), {
+    level: compress ? 6 : 0,
+  });
 }

@@ -5,18 +5,35 @@
  * Python 3 (raw data as BINBYTES, module numpy.core.multiarray), 'py2' = protocol 2 as written
  * by Python 2's cPickle (keys and raw data as str: SHORT_BINSTRING / BINSTRING).
  */
-export function encodeImagenetPickle(data: Uint8Array, shape: [number, number], labels: number[], mean: Float64Array, flavour: 'py2' | 'py3'): Uint8Array {
+export function encodeImagenetPickle(
+  data: Uint8Array,
+  shape: [number, number],
+  labels: number[],
+  mean: Float64Array,
+  flavour: 'py2' | 'py3',
+): Uint8Array {
   const out: number[] = [];
   const u32 = (v: number) => out.push(v & 255, (v >>> 8) & 255, (v >>> 16) & 255, (v >>> 24) & 255);
   const ascii = (s: string) => out.push(...Buffer.from(s, 'latin1'));
   const str = (s: string) => {
-    if (flavour === 'py3') (out.push(0x58), u32(s.length), ascii(s)); // BINUNICODE
-    else (out.push(0x55, s.length), ascii(s)); // SHORT_BINSTRING
+    if (flavour === 'py3') {
+      out.push(0x58); // BINUNICODE
+      u32(s.length);
+      ascii(s);
+    } else {
+      out.push(0x55, s.length); // SHORT_BINSTRING
+      ascii(s);
+    }
   };
   const int = (v: number) => {
-    if (v >= 0 && v < 256) out.push(0x4b, v); // BININT1
-    else if (v >= 0 && v < 65536) out.push(0x4d, v & 255, v >> 8); // BININT2
-    else (out.push(0x4a), u32(v)); // BININT
+    if (v >= 0 && v < 256)
+      out.push(0x4b, v); // BININT1
+    else if (v >= 0 && v < 65536)
+      out.push(0x4d, v & 255, v >> 8); // BININT2
+    else {
+      out.push(0x4a); // BININT
+      u32(v);
+    }
   };
   const raw = (b: Uint8Array) => {
     out.push(flavour === 'py3' ? 0x42 : 0x54); // BINBYTES | BINSTRING
@@ -27,7 +44,8 @@ export function encodeImagenetPickle(data: Uint8Array, shape: [number, number], 
     ascii('cnumpy.core.multiarray\n_reconstruct\n');
     ascii('cnumpy\nndarray\n');
     out.push(0x4b, 0, 0x85); // (0,)
-    if (flavour === 'py3') out.push(0x43, 1, 0x62); // SHORT_BINBYTES b'b'
+    if (flavour === 'py3')
+      out.push(0x43, 1, 0x62); // SHORT_BINBYTES b'b'
     else out.push(0x55, 1, 0x62);
     out.push(0x87, 0x52); // TUPLE3 REDUCE
     out.push(0x28); // MARK

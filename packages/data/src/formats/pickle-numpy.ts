@@ -43,8 +43,25 @@ export class PyNdArray {
     for (let i = 0; i < n; i++) {
       const o = i * size;
       out[i] =
-        d === 'f8' ? dv.getFloat64(o, le) : d === 'f4' ? dv.getFloat32(o, le) : d === 'i8' ? Number(dv.getBigInt64(o, le)) : d === 'u8' ? Number(dv.getBigUint64(o, le))
-        : d === 'i4' ? dv.getInt32(o, le) : d === 'u4' ? dv.getUint32(o, le) : d === 'i2' ? dv.getInt16(o, le) : d === 'u2' ? dv.getUint16(o, le) : d === 'i1' ? dv.getInt8(o) : NaN;
+        d === 'f8'
+          ? dv.getFloat64(o, le)
+          : d === 'f4'
+            ? dv.getFloat32(o, le)
+            : d === 'i8'
+              ? Number(dv.getBigInt64(o, le))
+              : d === 'u8'
+                ? Number(dv.getBigUint64(o, le))
+                : d === 'i4'
+                  ? dv.getInt32(o, le)
+                  : d === 'u4'
+                    ? dv.getUint32(o, le)
+                    : d === 'i2'
+                      ? dv.getInt16(o, le)
+                      : d === 'u2'
+                        ? dv.getUint16(o, le)
+                        : d === 'i1'
+                          ? dv.getInt8(o)
+                          : NaN;
     }
     if (n && Number.isNaN(out[0]!) && !d.startsWith('f')) throw new Error(`unsupported dtype '${this.dtype.descr}'`);
     return out;
@@ -64,7 +81,12 @@ function toBytes(v: unknown): Uint8Array {
       out[i] = c;
     }
     if (needTable) {
-      cp1252 ??= new Map([...new TextDecoder('ascii').decode(Uint8Array.from({ length: 256 }, (_, i) => i))].map((ch, i) => [ch.charCodeAt(0), i]));
+      cp1252 ??= new Map(
+        [...new TextDecoder('ascii').decode(Uint8Array.from({ length: 256 }, (_, i) => i))].map((ch, i) => [
+          ch.charCodeAt(0),
+          i,
+        ]),
+      );
       for (let i = 0; i < v.length; i++) out[i] = cp1252.get(v.charCodeAt(i)) ?? 0;
     }
     return out;
@@ -84,15 +106,24 @@ export async function unpickleNumpyDict(buf: Uint8Array, file: string): Promise<
   if (buf.length < 2 || buf[0] !== 0x80) {
     // Protocol 0/1 pickles start with an opcode other than PROTO; accept '(' / '}' / ']' too.
     if (!buf.length || ![0x28, 0x7d, 0x5d, 0x63].includes(buf[0]!))
-      throw new DataFormatError(`${file}: not a Python pickle (first byte 0x${(buf[0] ?? 0).toString(16)})`, 'bad-magic', file);
+      throw new DataFormatError(
+        `${file}: not a Python pickle (first byte 0x${(buf[0] ?? 0).toString(16)})`,
+        'bad-magic',
+        file,
+      );
   }
   let obj: unknown;
   try {
     obj = new Parser({ nameResolver: reg }).parse(buf);
   } catch (e) {
     const msg = (e as Error).message;
-    throw new DataFormatError(`${file}: cannot unpickle (${msg})`, /more bytes|end of file/i.test(msg) ? 'truncated' : 'bad-format', file);
+    throw new DataFormatError(
+      `${file}: cannot unpickle (${msg})`,
+      /more bytes|end of file/i.test(msg) ? 'truncated' : 'bad-format',
+      file,
+    );
   }
-  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new DataFormatError(`${file}: the pickle does not hold a dict`, 'bad-format', file);
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj))
+    throw new DataFormatError(`${file}: the pickle does not hold a dict`, 'bad-format', file);
   return obj instanceof Map ? Object.fromEntries(obj) : (obj as Record<string, unknown>);
 }

@@ -27,7 +27,7 @@ export class FFT {
   constructor(n: number) {
     this.n = n;
     const factors: number[] = [];
-    for (let m = n; m > 1; ) {
+    for (let m = n; m > 1;) {
       let p = 2;
       while (p * p <= m && m % p !== 0) p++;
       if (m % p !== 0) p = m;
@@ -47,7 +47,8 @@ export class FFT {
       const p = factors[level]!;
       const q = m;
       m = p * q;
-      const twRe = new Float64Array(p * q), twIm = new Float64Array(p * q);
+      const twRe = new Float64Array(p * q),
+        twIm = new Float64Array(p * q);
       for (let k = 0; k < q; k++)
         for (let r = 0; r < p; r++) {
           const a = (-2 * Math.PI * r * k) / m;
@@ -56,7 +57,8 @@ export class FFT {
         }
       this.stages.push({ p, q, twRe, twIm });
       if (!this.wpRe.has(p)) {
-        const wr = new Float64Array(p * p), wi = new Float64Array(p * p);
+        const wr = new Float64Array(p * p),
+          wi = new Float64Array(p * p);
         for (let u = 0; u < p; u++)
           for (let r = 0; r < p; r++) {
             const a = (-2 * Math.PI * ((r * u) % p)) / p;
@@ -88,15 +90,22 @@ export class FFT {
     const stages = this.stages;
     for (let st = 0; st < stages.length; st++) {
       const stage = stages[st]!;
-      const p = stage.p, q = stage.q, twRe = stage.twRe, twIm = stage.twIm;
+      const p = stage.p,
+        q = stage.q,
+        twRe = stage.twRe,
+        twIm = stage.twIm;
       const m = p * q;
       if (p === 2) {
         for (let b = 0; b < n; b += m)
           for (let k = 0; k < q; k++) {
-            const i0 = b + k, i1 = i0 + q;
-            const c = twRe[2 * k + 1]!, s = twIm[2 * k + 1]!;
-            const xr = tr[i1]! * c - ti[i1]! * s, xi = tr[i1]! * s + ti[i1]! * c;
-            const ar = tr[i0]!, ai = ti[i0]!;
+            const i0 = b + k,
+              i1 = i0 + q;
+            const c = twRe[2 * k + 1]!,
+              s = twIm[2 * k + 1]!;
+            const xr = tr[i1]! * c - ti[i1]! * s,
+              xi = tr[i1]! * s + ti[i1]! * c;
+            const ar = tr[i0]!,
+              ai = ti[i0]!;
             tr[i0] = ar + xr;
             ti[i0] = ai + xi;
             tr[i1] = ar - xr;
@@ -104,19 +113,23 @@ export class FFT {
           }
         continue;
       }
-      const wr = this.wpRe.get(p)!, wi = this.wpIm.get(p)!;
+      const wr = this.wpRe.get(p)!,
+        wi = this.wpIm.get(p)!;
       for (let b = 0; b < n; b += m)
         for (let k = 0; k < q; k++) {
           for (let r = 0; r < p; r++) {
             const i = b + r * q + k;
-            const c = twRe[k * p + r]!, s = twIm[k * p + r]!;
+            const c = twRe[k * p + r]!,
+              s = twIm[k * p + r]!;
             yRe[r] = tr[i]! * c - ti[i]! * s;
             yIm[r] = tr[i]! * s + ti[i]! * c;
           }
           for (let u = 0; u < p; u++) {
-            let xr = 0, xi = 0;
+            let xr = 0,
+              xi = 0;
             for (let r = 0; r < p; r++) {
-              const c = wr[u * p + r]!, s = wi[u * p + r]!;
+              const c = wr[u * p + r]!,
+                s = wi[u * p + r]!;
               xr += yRe[r]! * c - yIm[r]! * s;
               xi += yRe[r]! * s + yIm[r]! * c;
             }
@@ -134,7 +147,15 @@ export class FFT {
 }
 
 /** In-place 2-D transform of an h x w complex image (row-major). */
-export function fft2(re: Float64Array, im: Float64Array, h: number, w: number, inverse: boolean, fr = new FFT(w), fc = h === w ? fr : new FFT(h)): void {
+export function fft2(
+  re: Float64Array,
+  im: Float64Array,
+  h: number,
+  w: number,
+  inverse: boolean,
+  fr = new FFT(w),
+  fc = h === w ? fr : new FFT(h),
+): void {
   for (let y = 0; y < h; y++) fr.transform(re, im, y * w, 1, inverse);
   for (let x = 0; x < w; x++) fc.transform(re, im, x, w, inverse);
 }
@@ -143,13 +164,18 @@ export function fft2(re: Float64Array, im: Float64Array, h: number, w: number, i
 export function naiveDft(re: Float64Array, im: Float64Array, inverse = false): [Float64Array, Float64Array] {
   const n = re.length;
   const sg = inverse ? 1 : -1;
-  const oR = new Float64Array(n), oI = new Float64Array(n);
+  const oR = new Float64Array(n),
+    oI = new Float64Array(n);
   for (let k = 0; k < n; k++)
     for (let j = 0; j < n; j++) {
       const a = (sg * 2 * Math.PI * ((j * k) % n)) / n;
       oR[k]! += re[j]! * Math.cos(a) - im[j]! * Math.sin(a);
       oI[k]! += re[j]! * Math.sin(a) + im[j]! * Math.cos(a);
     }
-  if (inverse) for (let k = 0; k < n; k++) (oR[k]! /= n, oI[k]! /= n);
+  if (inverse)
+    for (let k = 0; k < n; k++) {
+      oR[k]! /= n;
+      oI[k]! /= n;
+    }
   return [oR, oI];
 }

@@ -17,7 +17,8 @@ import { FFT } from './fft.ts';
 export function gpCorrelation(L: number, xi: number): Float64Array {
   const p = new Float64Array(L);
   const images = Math.ceil((4 * xi) / L) + 1;
-  for (let d = 0; d < L; d++) for (let m = -images; m <= images; m++) p[d]! += Math.exp(-((d + m * L) ** 2) / (xi * xi));
+  for (let d = 0; d < L; d++)
+    for (let m = -images; m <= images; m++) p[d]! += Math.exp(-((d + m * L) ** 2) / (xi * xi));
   const rho = new Float64Array(L * L);
   for (let y = 0; y < L; y++) for (let x = 0; x < L; x++) rho[y * L + x] = (p[y]! * p[x]!) / (p[0]! * p[0]!);
   return rho;
@@ -51,13 +52,25 @@ export function sqrtSpectrum(c: Float64Array, L: number): Float64Array {
  * directly, multiply by s and invert once; the real and imaginary parts are two independent
  * real fields with covariance circulant(s^2) (s is real and even).
  */
-export function sampleGaussianFields(n: number, L: number, s: Float64Array, rng: Rng, out: Float32Array, o0: number, map?: (z: number) => number): void {
+export function sampleGaussianFields(
+  n: number,
+  L: number,
+  s: Float64Array,
+  rng: Rng,
+  out: Float32Array,
+  o0: number,
+  map?: (z: number) => number,
+): void {
   const N = L * L;
-  const re = new Float64Array(N), im = new Float64Array(N);
+  const re = new Float64Array(N),
+    im = new Float64Array(N);
   const f = new FFT(L);
   const amp = Float64Array.from(s, (v) => v * Math.sqrt(N));
   for (let i = 0; i < n; i += 2) {
-    for (let j = 0; j < N; j++) (re[j] = amp[j]! * rng.normal(), im[j] = amp[j]! * rng.normal());
+    for (let j = 0; j < N; j++) {
+      re[j] = amp[j]! * rng.normal();
+      im[j] = amp[j]! * rng.normal();
+    }
     for (let x = 0; x < L; x++) f.transform(re, im, x, L, true);
     for (let y = 0; y < L; y++) f.transform(re, im, y * L, 1, true);
     const a = o0 + i * N;
@@ -69,7 +82,16 @@ export function sampleGaussianFields(n: number, L: number, s: Float64Array, rng:
 export type NlgpVariant = 'nlgp' | 'clone' | 'gp';
 
 /** Samples n images of one class (correlation length xi) for a variant. */
-export function sampleClass(variant: NlgpVariant, n: number, L: number, xi: number, gain: number, rng: Rng, out: Float32Array, o0: number): void {
+export function sampleClass(
+  variant: NlgpVariant,
+  n: number,
+  L: number,
+  xi: number,
+  gain: number,
+  rng: Rng,
+  out: Float32Array,
+  o0: number,
+): void {
   const rho = gpCorrelation(L, xi);
   if (variant === 'clone') return sampleGaussianFields(n, L, sqrtSpectrum(nlgpCorrelation(rho, gain), L), rng, out, o0);
   const s = sqrtSpectrum(rho, L);

@@ -18,7 +18,8 @@ test('decodes 8-bit RGB, RGBA, 16-bit gray, palette PNGs and JPEG to [0,1]; BT.6
     assert.deepEqual([rgb.width, rgb.height, rgb.format, rgb.bitDepth, rgb.colorType], [40, 30, 'png', 8, 'rgb']);
     const gray = toPlanes(rgb, 'gray');
     const i = 7 * 40 + 5;
-    const want = LUMA_BT601[0] * rgb.rgb[3 * i]! + LUMA_BT601[1] * rgb.rgb[3 * i + 1]! + LUMA_BT601[2] * rgb.rgb[3 * i + 2]!;
+    const want =
+      LUMA_BT601[0] * rgb.rgb[3 * i]! + LUMA_BT601[1] * rgb.rgb[3 * i + 1]! + LUMA_BT601[2] * rgb.rgb[3 * i + 2]!;
     assert.ok(Math.abs(gray[i]! - want) < 1e-6);
     const planes = toPlanes(rgb, 'rgb');
     assert.equal(planes.length, 3 * 40 * 30);
@@ -34,11 +35,18 @@ test('decodes 8-bit RGB, RGBA, 16-bit gray, palette PNGs and JPEG to [0,1]; BT.6
     assert.equal(rgba.colorType, 'rgba');
     assert.ok(Math.abs(rgba.rgb[0]! - Math.round(255 * texture(16, 16, 3)[0]!) / 255) < 1e-6, 'alpha ignored');
 
-    const pal: [number, number, number][] = [[0, 0, 0], [255, 0, 0], [0, 128, 255]];
+    const pal: [number, number, number][] = [
+      [0, 0, 0],
+      [255, 0, 0],
+      [0, 128, 255],
+    ];
     writePalettePng(join(d, 'pal.png'), 3, 2, pal, Uint8Array.from([0, 1, 2, 2, 1, 0]));
     const p = decodeImage(join(d, 'pal.png'));
     assert.equal(p.colorType, 'palette');
-    assert.deepEqual(Array.from(p.rgb.subarray(6, 9)).map((v) => Math.round(v * 255)), [0, 128, 255]);
+    assert.deepEqual(
+      Array.from(p.rgb.subarray(6, 9)).map((v) => Math.round(v * 255)),
+      [0, 128, 255],
+    );
 
     writeJpeg(join(d, 'j.jpg'), 24, 24, 4);
     const j = decodeImage(join(d, 'j.jpg'));
@@ -60,13 +68,19 @@ test('user folder, one class per file (PNG and JPEG): builds disjoint, exact-cou
     writeGray16Png(join(d, 'c-sand.png'), 64, 64, 3);
     writeFileSync(join(d, 'notes.txt'), 'not an image');
     const classes = scanPhotoFolder(d);
-    assert.deepEqual(classes.map((c) => c.name), ['a-wood', 'b-sea', 'c-sand']);
+    assert.deepEqual(
+      classes.map((c) => c.name),
+      ['a-wood', 'b-sea', 'c-sand'],
+    );
     const cfg = photoSourceConfig.parse({ folder: d, patch: 12, train_per_class: 30, val_per_class: 7 });
     const ds = buildPhotoDataset(cfg, 5);
     assert.deepEqual(ds.classNames, ['a-wood', 'b-sea', 'c-sand']);
     assert.equal(ds.train.y.length, 90);
     assert.equal(ds.val.x.length, 21 * 144);
-    const meta = ds.meta.photos as { origin: { kind: string; folder: string }; photos: { file: string; sha256: string }[] };
+    const meta = ds.meta.photos as {
+      origin: { kind: string; folder: string };
+      photos: { file: string; sha256: string }[];
+    };
     assert.equal(meta.origin.kind, 'folder');
     assert.ok(!meta.origin.folder.includes('/'), 'no absolute path recorded');
     assert.match(meta.photos[0]!.sha256, /^[0-9a-f]{64}$/);
@@ -83,7 +97,14 @@ test('user folder, one class per subfolder; RGB crops are chw', () => {
     writeRgbPng(join(d, 'forest', '1.png'), 48, 48, 1);
     writeJpeg(join(d, 'forest', '2.jpeg'), 40, 56, 2);
     writeRgbPng(join(d, 'city', 'x.png'), 50, 60, 3);
-    const cfg = photoSourceConfig.parse({ folder: d, patch: 8, color: 'rgb', train_per_class: 40, val_per_class: 10, standardize: false });
+    const cfg = photoSourceConfig.parse({
+      folder: d,
+      patch: 8,
+      color: 'rgb',
+      train_per_class: 40,
+      val_per_class: 10,
+      standardize: false,
+    });
     const ds = buildPhotoDataset(cfg, 1);
     assert.deepEqual(ds.classNames, ['city', 'forest']);
     assert.deepEqual(ds.train.layout, { channels: 3, height: 8, width: 8, order: 'chw' });
@@ -92,7 +113,11 @@ test('user folder, one class per subfolder; RGB crops are chw', () => {
     for (let i = 0; i < ds.train.y.length; i++) {
       if (ds.train.y[i] !== 1 || ds.origins.train[3 * i] !== 0) continue;
       const [r0, c0] = [ds.origins.train[3 * i + 1]!, ds.origins.train[3 * i + 2]!];
-      for (const [ch, r, c] of [[0, 0, 0], [1, 3, 5], [2, 7, 7]] as const)
+      for (const [ch, r, c] of [
+        [0, 0, 0],
+        [1, 3, 5],
+        [2, 7, 7],
+      ] as const)
         assert.equal(ds.train.x[i * 192 + ch * 64 + r * 8 + c], img.rgb[3 * ((r0 + r) * 48 + c0 + c) + ch]);
       return;
     }
@@ -105,20 +130,38 @@ test('user folder, one class per subfolder; RGB crops are chw', () => {
 test('errors name the folder or file: empty folder, empty subfolder, unreadable image, too-small photo', () => {
   const d = tmp();
   try {
-    assert.throws(() => scanPhotoFolder(d), (e: Error) => e.message.includes(d) && /empty/.test(e.message));
-    assert.throws(() => scanPhotoFolder(join(d, 'nope')), (e: Error) => e.message.includes(join(d, 'nope')));
+    assert.throws(
+      () => scanPhotoFolder(d),
+      (e: Error) => e.message.includes(d) && /empty/.test(e.message),
+    );
+    assert.throws(
+      () => scanPhotoFolder(join(d, 'nope')),
+      (e: Error) => e.message.includes(join(d, 'nope')),
+    );
     mkdirSync(join(d, 'a'));
     mkdirSync(join(d, 'b'));
     writeRgbPng(join(d, 'a', '1.png'), 40, 40, 1);
-    assert.throws(() => scanPhotoFolder(d), (e: Error) => e.message.includes(join(d, 'b')) && /empty/.test(e.message));
+    assert.throws(
+      () => scanPhotoFolder(d),
+      (e: Error) => e.message.includes(join(d, 'b')) && /empty/.test(e.message),
+    );
     writeFileSync(join(d, 'b', 'broken.png'), Buffer.from('\x89PNG\r\n\x1a\n this is not really a png'));
     const cfg = photoSourceConfig.parse({ folder: d, patch: 8, train_per_class: 5, val_per_class: 5 });
-    assert.throws(() => buildPhotoDataset(cfg, 0), (e: Error) => e.message.includes(join(d, 'b', 'broken.png')));
+    assert.throws(
+      () => buildPhotoDataset(cfg, 0),
+      (e: Error) => e.message.includes(join(d, 'b', 'broken.png')),
+    );
     writeFileSync(join(d, 'b', 'broken.png'), 'plain text');
-    assert.throws(() => buildPhotoDataset(cfg, 0), (e: Error) => e.message.includes('broken.png') && /not a PNG or JPEG/.test(e.message));
+    assert.throws(
+      () => buildPhotoDataset(cfg, 0),
+      (e: Error) => e.message.includes('broken.png') && /not a PNG or JPEG/.test(e.message),
+    );
     rmSync(join(d, 'b', 'broken.png'));
     writeRgbPng(join(d, 'b', 'tiny.png'), 40, 20, 2);
-    assert.throws(() => buildPhotoDataset(photoSourceConfig.parse({ folder: d, patch: 8 }), 0), (e: Error) => e.message.includes('b/tiny.png') && /too small/.test(e.message));
+    assert.throws(
+      () => buildPhotoDataset(photoSourceConfig.parse({ folder: d, patch: 8 }), 0),
+      (e: Error) => e.message.includes('b/tiny.png') && /too small/.test(e.message),
+    );
   } finally {
     rmSync(d, { recursive: true, force: true });
   }

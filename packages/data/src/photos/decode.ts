@@ -76,11 +76,19 @@ export function decodeImage(file: string, buf: Buffer = readFileSync(file)): Dec
         rgb[3 * i + 1] = d[4 * i + 1] * inv;
         rgb[3 * i + 2] = d[4 * i + 2] * inv;
       }
-      return { width: m.width, height: m.height, rgb, format, bitDepth: m.depth, colorType: PNG_COLOR[m.colorType] ?? String(m.colorType) };
+      return {
+        width: m.width,
+        height: m.height,
+        rgb,
+        format,
+        bitDepth: m.depth,
+        colorType: PNG_COLOR[m.colorType] ?? String(m.colorType),
+      };
     }
     const j = jpeg.decode(buf, { useTArray: true, formatAsRGBA: false, maxMemoryUsageInMB: 1024 });
     const n = j.width * j.height;
-    if (j.data.length !== n * 3) throw new Error(`decoder returned ${j.data.length} samples for ${j.width}x${j.height}`);
+    if (j.data.length !== n * 3)
+      throw new Error(`decoder returned ${j.data.length} samples for ${j.width}x${j.height}`);
     const rgb = new Float32Array(n * 3);
     for (let i = 0; i < rgb.length; i++) rgb[i] = j.data[i] / 255;
     return { width: j.width, height: j.height, rgb, format, bitDepth: 8, colorType: 'rgb' };

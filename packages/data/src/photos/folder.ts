@@ -7,7 +7,10 @@ export interface PhotoClass {
   name: string;
   /** Absolute paths. */
   files: string[];
-  /** Paths as recorded in the artifact: relative to the folder (never absolute, so artifacts do not depend on where a checkout lives). */
+  /**
+   * Paths as recorded in the artifact: relative to the folder (never absolute, so
+   * artifacts do not depend on where a checkout lives).
+   */
   labels: string[];
 }
 
@@ -45,17 +48,29 @@ export function scanPhotoFolder(folder: string): PhotoClass[] {
     classes = top.map((f) => ({ name: f.replace(IMAGE_EXT, ''), files: [join(folder, f)], labels: [f] }));
     const names = new Set<string>();
     for (const c of classes) {
-      if (names.has(c.name)) throw new PhotoSourceError(`photos: folder ${folder} has two images named '${c.name}' (class names must be unique)`);
+      if (names.has(c.name))
+        throw new PhotoSourceError(
+          `photos: folder ${folder} has two images named '${c.name}' (class names must be unique)`,
+        );
       names.add(c.name);
     }
   } else {
-    if (subdirs.length === 0) throw new PhotoSourceError(`photos: folder ${folder} is empty: it holds no PNG or JPEG images and no subfolders of them`);
+    if (subdirs.length === 0)
+      throw new PhotoSourceError(
+        `photos: folder ${folder} is empty: it holds no PNG or JPEG images and no subfolders of them`,
+      );
     classes = subdirs.map((d) => {
       const files = imagesIn(join(folder, d));
-      if (files.length === 0) throw new PhotoSourceError(`photos: subfolder ${join(folder, d)} is empty: it holds no PNG or JPEG images`);
-      return { name: d, files: files.map((f) => join(folder, d, f)), labels: files.map((f) => relative(folder, join(folder, d, f))) };
+      if (files.length === 0)
+        throw new PhotoSourceError(`photos: subfolder ${join(folder, d)} is empty: it holds no PNG or JPEG images`);
+      return {
+        name: d,
+        files: files.map((f) => join(folder, d, f)),
+        labels: files.map((f) => relative(folder, join(folder, d, f))),
+      };
     });
   }
-  if (classes.length < 2) throw new PhotoSourceError(`photos: folder ${folder} gives ${classes.length} class; the task needs at least 2`);
+  if (classes.length < 2)
+    throw new PhotoSourceError(`photos: folder ${folder} gives ${classes.length} class; the task needs at least 2`);
   return classes;
 }

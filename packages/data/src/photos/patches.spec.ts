@@ -4,8 +4,16 @@ import { createHash } from 'node:crypto';
 import { samplePatches, trainRows, type PhotoPlanes } from './patches.ts';
 import { texture } from './test-fixtures.ts';
 
-const photo = (w: number, h: number, seed: number): PhotoPlanes => ({ channels: 1, width: w, height: h, data: Float32Array.from(texture(w, h, seed)) });
-const sha = (a: ArrayBufferView) => createHash('sha256').update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)).digest('hex');
+const photo = (w: number, h: number, seed: number): PhotoPlanes => ({
+  channels: 1,
+  width: w,
+  height: h,
+  data: Float32Array.from(texture(w, h, seed)),
+});
+const sha = (a: ArrayBufferView) =>
+  createHash('sha256')
+    .update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength))
+    .digest('hex');
 
 const classes = [[photo(90, 70, 1)], [photo(64, 100, 2), photo(50, 60, 3)], [photo(120, 57, 4)]];
 const names = [['a'], ['b1', 'b2'], ['c']];
@@ -29,7 +37,8 @@ test('no val crop shares a pixel with any train crop, for every photo', () => {
       assert.ok(mark(train, 1) > 0 && mark(val, 2) > 0, `photo ${names[c]![pi]} got crops of both splits`);
       assert.ok(!used.some((v) => v === 3), `photo ${names[c]![pi]}: a pixel is in both a train and a val crop`);
       const t = trainRows(p.height, 0.25);
-      for (let i = 0; i < val.y.length; i++) if (val.y[i] === c && val.origins[3 * i] === pi) assert.ok(val.origins[3 * i + 1]! >= t);
+      for (let i = 0; i < val.y.length; i++)
+        if (val.y[i] === c && val.origins[3 * i] === pi) assert.ok(val.origins[3 * i + 1]! >= t);
     }),
   );
 });
@@ -59,11 +68,19 @@ test('exact class counts, standardised crops, byte-identical for a seed', () => 
 
 test('uniform positions cover the whole train band', () => {
   const p = photo(40, 40, 5);
-  const { train } = samplePatches([[p], [p]], [['p'], ['q']], { ...opts, size: 10, trainPerClass: 4000, valPerClass: 1 });
+  const { train } = samplePatches([[p], [p]], [['p'], ['q']], {
+    ...opts,
+    size: 10,
+    trainPerClass: 4000,
+    valPerClass: 1,
+  });
   const t = trainRows(40, 0.25); // 30: top-left rows 0..20
   const rows = new Set<number>();
   const cols = new Set<number>();
-  for (let i = 0; i < train.y.length; i++) (rows.add(train.origins[3 * i + 1]!), cols.add(train.origins[3 * i + 2]!));
+  for (let i = 0; i < train.y.length; i++) {
+    rows.add(train.origins[3 * i + 1]!);
+    cols.add(train.origins[3 * i + 2]!);
+  }
   assert.equal(rows.size, t - 10 + 1);
   assert.equal(cols.size, 31);
 });

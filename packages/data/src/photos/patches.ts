@@ -62,7 +62,13 @@ interface Region {
   nCols: number;
 }
 
-function regions(photos: PhotoPlanes[], split: 'train' | 'val', size: number, valFraction: number, names: string[]): Region[] {
+function regions(
+  photos: PhotoPlanes[],
+  split: 'train' | 'val',
+  size: number,
+  valFraction: number,
+  names: string[],
+): Region[] {
   return photos.map((p, i) => {
     const t = trainRows(p.height, valFraction);
     const [lo, hi] = split === 'train' ? [0, t] : [t, p.height];
@@ -150,8 +156,13 @@ function sampleSplit(
  * Samples the train and val crops of every class. `classes[c]` are the photos of
  * class c (all with the same channel count); `names[c][p]` label them in errors.
  */
-export function samplePatches(classes: PhotoPlanes[][], names: string[][], o: PatchOptions): { train: SplitPatches; val: SplitPatches } {
-  if (!(o.valFraction > 0 && o.valFraction < 1)) throw new PhotoSourceError(`photos: val_fraction must be in (0, 1), got ${o.valFraction}`);
+export function samplePatches(
+  classes: PhotoPlanes[][],
+  names: string[][],
+  o: PatchOptions,
+): { train: SplitPatches; val: SplitPatches } {
+  if (!(o.valFraction > 0 && o.valFraction < 1))
+    throw new PhotoSourceError(`photos: val_fraction must be in (0, 1), got ${o.valFraction}`);
   const C = classes[0]?.[0]?.channels;
   if (!C || classes.some((ph) => ph.length === 0 || ph.some((p) => p.channels !== C)))
     throw new PhotoSourceError('photos: every class needs at least one photo, all with the same channel count');

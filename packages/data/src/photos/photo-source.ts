@@ -14,28 +14,42 @@ import { DEFAULT_PHOTOS, locateSkimagePhotos, packagePhotoFile, type LocateOptio
  * Snake_case like the rest of the data configs and manifests.
  */
 export const photoOptions = {
-    photos: z
-      .array(z.string().min(1))
-      .min(2)
-      .default([...DEFAULT_PHOTOS])
-      .describe('photographs of Debian python3-skimage (skimage/data), one class each, by name without extension; ignored when `folder` is set'),
-    folder: z
-      .string()
-      .min(1)
-      .nullable()
-      .default(null)
-      .describe('your own photographs: a folder of PNG/JPEG files (one class per file) or of subfolders of them (one class per subfolder)'),
-    patch: z.number().int().min(2).max(256).default(28).describe('crop side L (crops are L×L)'),
-    color: z.enum(['gray', 'rgb']).default('gray').describe("'gray' = ITU-R BT.601 luminance 0.299R+0.587G+0.114B (1 channel); 'rgb' = 3 channels, chw"),
-    train_per_class: z.number().int().min(1).default(6000).describe('training crops per class'),
-    val_per_class: z.number().int().min(1).default(1000).describe('validation crops per class'),
-    val_fraction: z
-      .number()
-      .gt(0)
-      .lt(1)
-      .default(0.25)
-      .describe("fraction of each photo's rows, at the bottom, that only validation crops come from (train crops come from the rows above: no shared pixel)"),
-    standardize: z.boolean().default(true).describe('per-crop standardisation: zero mean and unit variance over the crop (std floored at one grey level, 1/255)'),
+  photos: z
+    .array(z.string().min(1))
+    .min(2)
+    .default([...DEFAULT_PHOTOS])
+    .describe(
+      'photographs of Debian python3-skimage (skimage/data), one class each, by name without extension; ignored when `folder` is set',
+    ),
+  folder: z
+    .string()
+    .min(1)
+    .nullable()
+    .default(null)
+    .describe(
+      'your own photographs: a folder of PNG/JPEG files (one class per file) or of subfolders of them (one class per subfolder)',
+    ),
+  patch: z.number().int().min(2).max(256).default(28).describe('crop side L (crops are L×L)'),
+  color: z
+    .enum(['gray', 'rgb'])
+    .default('gray')
+    .describe("'gray' = ITU-R BT.601 luminance 0.299R+0.587G+0.114B (1 channel); 'rgb' = 3 channels, chw"),
+  train_per_class: z.number().int().min(1).default(6000).describe('training crops per class'),
+  val_per_class: z.number().int().min(1).default(1000).describe('validation crops per class'),
+  val_fraction: z
+    .number()
+    .gt(0)
+    .lt(1)
+    .default(0.25)
+    .describe(
+      "fraction of each photo's rows, at the bottom, that only validation crops come from (train crops come from the rows above: no shared pixel)",
+    ),
+  standardize: z
+    .boolean()
+    .default(true)
+    .describe(
+      'per-crop standardisation: zero mean and unit variance over the crop (std floored at one grey level, 1/255)',
+    ),
 };
 
 /** The options alone (the registered source adds `name: 'photos'`). */
@@ -68,7 +82,7 @@ export interface PhotoDataset {
   origins: { train: Int32Array; val: Int32Array };
 }
 
-export interface BuildOptions extends LocateOptions {}
+export type BuildOptions = LocateOptions;
 
 interface Loaded {
   cls: PhotoClass;
@@ -77,7 +91,10 @@ interface Loaded {
 }
 
 /** Loads the photographs named by the config: a user folder, or the Debian package's. */
-function loadClasses(cfg: PhotoSourceConfig, opts: BuildOptions): { loaded: Loaded[]; origin: Record<string, unknown> } {
+function loadClasses(
+  cfg: PhotoSourceConfig,
+  opts: BuildOptions,
+): { loaded: Loaded[]; origin: Record<string, unknown> } {
   let classes: PhotoClass[];
   let origin: Record<string, unknown>;
   if (cfg.folder) {
@@ -113,7 +130,12 @@ function loadClasses(cfg: PhotoSourceConfig, opts: BuildOptions): { loaded: Load
 export function buildPhotoDataset(cfg: PhotoSourceConfig, seed: number, opts: BuildOptions = {}): PhotoDataset {
   const { loaded, origin } = loadClasses(cfg, opts);
   const planes: PhotoPlanes[][] = loaded.map((l) =>
-    l.images.map((im) => ({ channels: cfg.color === 'gray' ? 1 : 3, height: im.height, width: im.width, data: toPlanes(im, cfg.color) })),
+    l.images.map((im) => ({
+      channels: cfg.color === 'gray' ? 1 : 3,
+      height: im.height,
+      width: im.width,
+      data: toPlanes(im, cfg.color),
+    })),
   );
   const names = loaded.map((l) => l.cls.labels);
   const { train, val } = samplePatches(planes, names, {
@@ -138,7 +160,12 @@ export function buildPhotoDataset(cfg: PhotoSourceConfig, seed: number, opts: Bu
       train_rows: trainRows(im.height, cfg.val_fraction),
     })),
   );
-  const layout: ImageLayout = { channels: cfg.color === 'gray' ? 1 : 3, height: cfg.patch, width: cfg.patch, order: 'chw' };
+  const layout: ImageLayout = {
+    channels: cfg.color === 'gray' ? 1 : 3,
+    height: cfg.patch,
+    width: cfg.patch,
+    order: 'chw',
+  };
   const photoMeta = {
     source: 'photos',
     origin,
@@ -152,7 +179,9 @@ export function buildPhotoDataset(cfg: PhotoSourceConfig, seed: number, opts: Bu
       rule: 'train crops lie in rows [0, train_rows) and val crops in rows [train_rows, height) of each photo; train_rows = floor(height*(1-val_fraction))',
     },
     positions: 'uniform over all valid top-left corners of the split band (over all photos of a class), seeded',
-    standardize: cfg.standardize ? { per_crop: true, std_floor: STD_FLOOR, floored_crops: { train: train.floored, val: val.floored } } : false,
+    standardize: cfg.standardize
+      ? { per_crop: true, std_floor: STD_FLOOR, floored_crops: { train: train.floored, val: val.floored } }
+      : false,
     dtype: 'float32',
   };
   const meta = { class_names: classNames, photos: photoMeta };

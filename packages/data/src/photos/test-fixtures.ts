@@ -7,7 +7,11 @@ import jpeg from 'jpeg-js';
 import { Rng } from '@imp/artifacts';
 
 const { PNG } = createRequire(import.meta.url)('pngjs') as {
-  PNG: { sync: { write(png: { width: number; height: number; data: Uint8Array | Uint16Array }, o: Record<string, unknown>): Buffer } };
+  PNG: {
+    sync: {
+      write(png: { width: number; height: number; data: Uint8Array | Uint16Array }, o: Record<string, unknown>): Buffer;
+    };
+  };
 };
 
 /** A smooth random texture in [0, 1] (sum of a few sinusoids), h*w. */
@@ -43,7 +47,10 @@ export function writeRgbaPng(file: string, w: number, h: number, seed: number): 
     data[4 * i] = data[4 * i + 1] = data[4 * i + 2] = Math.round(255 * t[i]!);
     data[4 * i + 3] = i % 256;
   }
-  writeFileSync(file, PNG.sync.write({ width: w, height: h, data }, { colorType: 6, bitDepth: 8, inputHasAlpha: true }));
+  writeFileSync(
+    file,
+    PNG.sync.write({ width: w, height: h, data }, { colorType: 6, bitDepth: 8, inputHasAlpha: true }),
+  );
 }
 
 /** 16-bit grayscale PNG; returns the 16-bit samples written. */
@@ -51,7 +58,13 @@ export function writeGray16Png(file: string, w: number, h: number, seed: number)
   const t = texture(w, h, seed);
   const samples = new Uint16Array(w * h);
   for (let i = 0; i < w * h; i++) samples[i] = Math.round(65535 * t[i]!);
-  writeFileSync(file, PNG.sync.write({ width: w, height: h, data: samples }, { colorType: 0, inputColorType: 0, bitDepth: 16, inputHasAlpha: false }));
+  writeFileSync(
+    file,
+    PNG.sync.write(
+      { width: w, height: h, data: samples },
+      { colorType: 0, inputColorType: 0, bitDepth: 16, inputHasAlpha: false },
+    ),
+  );
   return samples;
 }
 
@@ -90,7 +103,13 @@ function chunk(type: string, data: Buffer): Buffer {
 }
 
 /** 8-bit palette PNG (colour type 3) with the given RGB palette and indices (h*w). */
-export function writePalettePng(file: string, w: number, h: number, palette: [number, number, number][], idx: Uint8Array): void {
+export function writePalettePng(
+  file: string,
+  w: number,
+  h: number,
+  palette: [number, number, number][],
+  idx: Uint8Array,
+): void {
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(w, 0);
   ihdr.writeUInt32BE(h, 4);
@@ -104,6 +123,12 @@ export function writePalettePng(file: string, w: number, h: number, palette: [nu
   const sig = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   writeFileSync(
     file,
-    Buffer.concat([sig, chunk('IHDR', ihdr), chunk('PLTE', Buffer.from(palette.flat())), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]),
+    Buffer.concat([
+      sig,
+      chunk('IHDR', ihdr),
+      chunk('PLTE', Buffer.from(palette.flat())),
+      chunk('IDAT', deflateSync(raw)),
+      chunk('IEND', Buffer.alloc(0)),
+    ]),
   );
 }

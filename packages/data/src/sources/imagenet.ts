@@ -32,24 +32,43 @@ async function readBatch(path: string, format: 'npz' | 'pickle', dim: number, si
   let data: Uint8Array, labels: Float64Array | Uint8Array, shape: number[];
   if (format === 'npz') {
     const a = parseNpz(buf, path, ['data', 'labels']) as Record<'data' | 'labels', NpyArray>;
-    if (!(a.data.data instanceof Uint8Array)) throw new DataFormatError(`${path}: 'data' has dtype ${a.data.descr}, expected uint8`, 'bad-format', path);
+    if (!(a.data.data instanceof Uint8Array))
+      throw new DataFormatError(`${path}: 'data' has dtype ${a.data.descr}, expected uint8`, 'bad-format', path);
     data = a.data.data;
     labels = a.labels.data;
     shape = a.data.shape;
   } else {
     const d = await unpickleNumpyDict(buf, path);
-    if (!(d.data instanceof PyNdArray)) throw new DataFormatError(`${path}: pickled dict has no NumPy array 'data' (keys: ${Object.keys(d).join(', ')}); expected ${expected(size, '')}`, 'bad-format', path);
+    if (!(d.data instanceof PyNdArray))
+      throw new DataFormatError(
+        `${path}: pickled dict has no NumPy array 'data' (keys: ${Object.keys(d).join(', ')}); expected ${expected(size, '')}`,
+        'bad-format',
+        path,
+      );
     const v = d.data.values();
-    if (!(v instanceof Uint8Array)) throw new DataFormatError(`${path}: 'data' has dtype ${d.data.dtype.descr}, expected uint8`, 'bad-format', path);
+    if (!(v instanceof Uint8Array))
+      throw new DataFormatError(`${path}: 'data' has dtype ${d.data.dtype.descr}, expected uint8`, 'bad-format', path);
     data = v;
     shape = d.data.shape;
     const l = d.labels;
-    labels = l instanceof PyNdArray ? l.values() : Array.isArray(l) ? Float64Array.from(l as number[]) : (() => { throw new DataFormatError(`${path}: pickled dict has no 'labels' list`, 'bad-format', path); })();
+    labels =
+      l instanceof PyNdArray
+        ? l.values()
+        : Array.isArray(l)
+          ? Float64Array.from(l as number[])
+          : (() => {
+              throw new DataFormatError(`${path}: pickled dict has no 'labels' list`, 'bad-format', path);
+            })();
   }
   if (shape.length !== 2 || shape[1] !== dim)
-    throw new DataFormatError(`${path}: 'data' has shape (${shape.join(', ')}), expected (N, ${dim}) for ImageNet${size}`, 'bad-format', path);
+    throw new DataFormatError(
+      `${path}: 'data' has shape (${shape.join(', ')}), expected (N, ${dim}) for ImageNet${size}`,
+      'bad-format',
+      path,
+    );
   const n = shape[0]!;
-  if (labels.length !== n) throw new DataFormatError(`${path}: ${labels.length} labels for ${n} images`, 'bad-format', path);
+  if (labels.length !== n)
+    throw new DataFormatError(`${path}: ${labels.length} labels for ${n} images`, 'bad-format', path);
   return { data, labels, n };
 }
 
@@ -59,15 +78,54 @@ function makeImagenetSource(size: 32 | 64) {
     name: `imagenet${size}`,
     description: `Downsampled ImageNet ${size}x${size} (1000 classes, 1281167 train / 50000 val), official npz or pickled batches; val = first val_size of val_data`,
     options: {
-      dir: z.string().nullable().default(null).describe(`folder with the batches (or with Imagenet${size}_train[_npz] and Imagenet${size}_val[_npz] sub-folders)`),
-      format: z.enum(['auto', 'npz', 'pickle']).default('auto').describe("'npz' = train_data_batch_k.npz, 'pickle' = train_data_batch_k (pickled dict); 'auto' = npz if present"),
-      train_batches: z.array(z.number().int().min(1).max(10)).default([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]).describe('training batches to read, in this order'),
-      train_limit: z.number().int().positive().nullable().default(null).describe('keep only the first N training images in file order (reads only the batches needed; the paper\'s data_ratio on a budget)'),
-      val_size: z.number().int().positive().nullable().default(10000).describe('first N images of val_data (the paper: 10000); null = all 50000'),
+      dir: z
+        .string()
+        .nullable()
+        .default(null)
+        .describe(
+          `folder with the batches (or with Imagenet${size}_train[_npz] and Imagenet${size}_val[_npz] sub-folders)`,
+        ),
+      format: z
+        .enum(['auto', 'npz', 'pickle'])
+        .default('auto')
+        .describe(
+          "'npz' = train_data_batch_k.npz, 'pickle' = train_data_batch_k (pickled dict); 'auto' = npz if present",
+        ),
+      train_batches: z
+        .array(z.number().int().min(1).max(10))
+        .default([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+        .describe('training batches to read, in this order'),
+      train_limit: z
+        .number()
+        .int()
+        .positive()
+        .nullable()
+        .default(null)
+        .describe(
+          "keep only the first N training images in file order (reads only the batches needed; the paper's data_ratio on a budget)",
+        ),
+      val_size: z
+        .number()
+        .int()
+        .positive()
+        .nullable()
+        .default(10000)
+        .describe('first N images of val_data (the paper: 10000); null = all 50000'),
     },
     async load(cfg, { log }) {
-      const dirs = cfg.dir ? [cfg.dir, ...['train', 'val', '_train', '_val', '_train_npz', '_val_npz'].map((s) => join(cfg.dir!, s.startsWith('_') ? `Imagenet${size}${s}` : s))] : [];
-      if (!cfg.dir) throw new DataFormatError(`imagenet${size}: no data directory given (option 'dir'); expected ${expected(size, '.npz')} or ${expected(size, '')}`, 'missing-file');
+      const dirs = cfg.dir
+        ? [
+            cfg.dir,
+            ...['train', 'val', '_train', '_val', '_train_npz', '_val_npz'].map((s) =>
+              join(cfg.dir!, s.startsWith('_') ? `Imagenet${size}${s}` : s),
+            ),
+          ]
+        : [];
+      if (!cfg.dir)
+        throw new DataFormatError(
+          `imagenet${size}: no data directory given (option 'dir'); expected ${expected(size, '.npz')} or ${expected(size, '')}`,
+          'missing-file',
+        );
       const find = (base: string) => {
         for (const fmt of cfg.format === 'auto' ? (['npz', 'pickle'] as const) : [cfg.format]) {
           for (const d of dirs) {
@@ -76,7 +134,11 @@ function makeImagenetSource(size: 32 | 64) {
           }
         }
         const fmt = cfg.format === 'pickle' ? '' : '.npz';
-        throw new DataFormatError(`${cfg.dir}: ${base}${fmt} not found (looked in ${dirs.join(', ')}); expected ${expected(size, fmt)}`, 'missing-file', cfg.dir!);
+        throw new DataFormatError(
+          `${cfg.dir}: ${base}${fmt} not found (looked in ${dirs.join(', ')}); expected ${expected(size, fmt)}`,
+          'missing-file',
+          cfg.dir!,
+        );
       };
       const readSplit = async (bases: string[], limit: number | null) => {
         const parts: Batch[] = [];
@@ -92,7 +154,11 @@ function makeImagenetSource(size: 32 | 64) {
           total += batch.n;
         }
         const n = limit === null ? total : Math.min(limit, total);
-        if (limit !== null && total < limit) throw new DataFormatError(`imagenet${size}: asked for ${limit} images, the batches hold ${total}`, 'bad-value');
+        if (limit !== null && total < limit)
+          throw new DataFormatError(
+            `imagenet${size}: asked for ${limit} images, the batches hold ${total}`,
+            'bad-value',
+          );
         const x = new Uint8Array(n * dim);
         const y = new Int32Array(n);
         let o = 0;
@@ -101,14 +167,22 @@ function makeImagenetSource(size: 32 | 64) {
           x.set(p.data.subarray(0, take * dim), o * dim);
           for (let i = 0; i < take; i++) {
             const l = p.labels[i]!;
-            if (!(l >= 1 && l <= 1000 && Number.isInteger(l))) throw new DataFormatError(`${files[k]}: label ${l} at index ${i} is not in 1..1000`, 'bad-value', files[k]);
+            if (!(l >= 1 && l <= 1000 && Number.isInteger(l)))
+              throw new DataFormatError(
+                `${files[k]}: label ${l} at index ${i} is not in 1..1000`,
+                'bad-value',
+                files[k],
+              );
             y[o + i] = l - 1;
           }
           o += take;
         }
         return { split: { x, y }, files };
       };
-      const train = await readSplit(cfg.train_batches.map((b) => `train_data_batch_${b}`), cfg.train_limit);
+      const train = await readSplit(
+        cfg.train_batches.map((b) => `train_data_batch_${b}`),
+        cfg.train_limit,
+      );
       const val = await readSplit(['val_data'], cfg.val_size);
       const ds: LoadedDataset = {
         train: train.split,

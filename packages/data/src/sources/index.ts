@@ -34,5 +34,7 @@ export function getSource(name: string): SourceDef {
 /** The `source` field of the data stage config. */
 export function sourceConfigSchema() {
   const schemas = SOURCES.map((s) => s.schema) as unknown as [z.ZodObject, ...z.ZodObject[]];
-  return z.discriminatedUnion('name', schemas).describe(`the dataset to load; source.name selects one of: ${SOURCES.map((s) => s.name).join(', ')}`);
+  return z
+    .discriminatedUnion('name', schemas)
+    .describe(`the dataset to load; source.name selects one of: ${SOURCES.map((s) => s.name).join(', ')}`);
 }

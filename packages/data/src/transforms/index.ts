@@ -33,5 +33,8 @@ export function getTransform(name: string): TransformDef {
 export function transformsConfigSchema() {
   const schemas = TRANSFORMS.map((t) => t.schema) as unknown as [z.ZodObject, ...z.ZodObject[]];
   const item = schemas.length ? z.discriminatedUnion('name', schemas) : z.never();
-  return z.array(item).default([]).describe(`transforms applied in order; transform.name is one of: ${TRANSFORMS.map((t) => t.name).join(', ')}`);
+  return z
+    .array(item)
+    .default([])
+    .describe(`transforms applied in order; transform.name is one of: ${TRANSFORMS.map((t) => t.name).join(', ')}`);
 }

@@ -4,7 +4,11 @@ import type { LoadedDataset } from '../types.ts';
 import { imageDim } from '../types.ts';
 import { asFloat32 } from './util.ts';
 
-const splitsField = (def: ('train' | 'val')[]) => z.array(z.enum(['train', 'val'])).default(def).describe('splits to apply it to');
+const splitsField = (def: ('train' | 'val')[]) =>
+  z
+    .array(z.enum(['train', 'val']))
+    .default(def)
+    .describe('splits to apply it to');
 
 /** Additive Gaussian pixel noise of std sigma (pixel units). */
 export const pixelNoiseTransform = defineTransform({
@@ -13,7 +17,10 @@ export const pixelNoiseTransform = defineTransform({
   options: {
     sigma: z.number().nonnegative().describe('noise std in pixel units (0..255 scale for uint8 images)'),
     splits: splitsField(['train', 'val']),
-    output: z.enum(['float32', 'uint8']).default('float32').describe("'float32' keeps the exact noisy values; 'uint8' rounds and clips to 0..255 (4x smaller)"),
+    output: z
+      .enum(['float32', 'uint8'])
+      .default('float32')
+      .describe("'float32' keeps the exact noisy values; 'uint8' rounds and clips to 0..255 (4x smaller)"),
   },
   apply(ds, c, { rng }) {
     const out: LoadedDataset = { ...ds };
@@ -28,7 +35,9 @@ export const pixelNoiseTransform = defineTransform({
       } else {
         if (src instanceof Float32Array) throw new Error("pixel-noise: output 'uint8' needs uint8 pixels");
         const u = Uint8Array.from(src);
-        if (noisy) for (let i = 0; i < u.length; i++) u[i] = Math.min(255, Math.max(0, Math.round(u[i]! + c.sigma * rng.normal())));
+        if (noisy)
+          for (let i = 0; i < u.length; i++)
+            u[i] = Math.min(255, Math.max(0, Math.round(u[i]! + c.sigma * rng.normal())));
         x = u;
       }
       out[split] = { x, y: ds[split].y };
@@ -53,7 +62,10 @@ export const labelNoiseTransform = defineTransform({
       const n = ds[split].y.length;
       const m = Math.round(c.fraction * n);
       const y = Int32Array.from(ds[split].y);
-      const idx = rng.shuffle(Int32Array.from({ length: n }, (_, i) => i)).subarray(0, m).sort();
+      const idx = rng
+        .shuffle(Int32Array.from({ length: n }, (_, i) => i))
+        .subarray(0, m)
+        .sort();
       if (K > 1) for (const i of idx) y[i] = (y[i]! + 1 + rng.int(K - 1)) % K;
       out[split] = { x: ds[split].x, y };
       out.aux!.push({ name: `label_noise_index_${split}`, shape: [m, 1], data: Float32Array.from(idx) });
@@ -73,30 +85,55 @@ export const canvasTransform = defineTransform({
   options: {
     height: z.number().int().positive().describe('canvas height (>= image height)'),
     width: z.number().int().positive().describe('canvas width (>= image width)'),
-    position: z.enum(['random', 'center', 'fixed']).default('random').describe("'random' = seeded uniform per image; 'center'; 'fixed' = at (top, left)"),
+    position: z
+      .enum(['random', 'center', 'fixed'])
+      .default('random')
+      .describe("'random' = seeded uniform per image; 'center'; 'fixed' = at (top, left)"),
     top: z.number().int().nonnegative().default(0).describe("position 'fixed': row of the image's top-left pixel"),
     left: z.number().int().nonnegative().default(0).describe("position 'fixed': column of the image's top-left pixel"),
-    noise_mean: z.number().nullable().default(null).describe('background noise mean in pixel units; null = mean training pixel'),
-    noise_std: z.number().nonnegative().nullable().default(null).describe('background noise std in pixel units; null = std of training pixels'),
+    noise_mean: z
+      .number()
+      .nullable()
+      .default(null)
+      .describe('background noise mean in pixel units; null = mean training pixel'),
+    noise_std: z
+      .number()
+      .nonnegative()
+      .nullable()
+      .default(null)
+      .describe('background noise std in pixel units; null = std of training pixels'),
   },
   apply(ds, c, { rng }) {
     const { channels: C, height: H, width: W } = ds.layout;
-    if (ds.permutation) throw new Error('canvas: must come before permute-pixels (the stored permutation refers to the final layout)');
-    if (c.height < H || c.width < W) throw new Error(`canvas: ${c.height}x${c.width} is smaller than the ${H}x${W} images`);
-    if (c.position === 'fixed' && (c.top + H > c.height || c.left + W > c.width)) throw new Error(`canvas: image at (${c.top}, ${c.left}) does not fit`);
+    if (ds.permutation)
+      throw new Error('canvas: must come before permute-pixels (the stored permutation refers to the final layout)');
+    if (c.height < H || c.width < W)
+      throw new Error(`canvas: ${c.height}x${c.width} is smaller than the ${H}x${W} images`);
+    if (c.position === 'fixed' && (c.top + H > c.height || c.left + W > c.width))
+      throw new Error(`canvas: image at (${c.top}, ${c.left}) does not fit`);
     const D = imageDim(ds.layout);
     let mean = c.noise_mean;
     let std = c.noise_std;
     if (mean === null || std === null) {
-      let s = 0, s2 = 0;
+      let s = 0,
+        s2 = 0;
       const x = ds.train.x;
-      for (let i = 0; i < x.length; i++) (s += x[i]!, s2 += x[i]! * x[i]!);
+      for (let i = 0; i < x.length; i++) {
+        s += x[i]!;
+        s2 += x[i]! * x[i]!;
+      }
       const m = s / x.length;
       mean ??= m;
       std ??= Math.sqrt(Math.max(0, s2 / x.length - m * m));
     }
-    const CH = c.height, CW = c.width, CD = C * CH * CW;
-    const out: LoadedDataset = { ...ds, layout: { channels: C, height: CH, width: CW, order: 'chw' }, aux: [...(ds.aux ?? [])] };
+    const CH = c.height,
+      CW = c.width,
+      CD = C * CH * CW;
+    const out: LoadedDataset = {
+      ...ds,
+      layout: { channels: C, height: CH, width: CW, order: 'chw' },
+      aux: [...(ds.aux ?? [])],
+    };
     for (const split of ['train', 'val'] as const) {
       const src = ds[split].x;
       const n = ds[split].y.length;

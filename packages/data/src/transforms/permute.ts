@@ -26,9 +26,13 @@ export function inversePermutation(perm: Int32Array): Int32Array {
  */
 export const permutePixelsTransform = defineTransform({
   name: 'permute-pixels',
-  description: 'apply one seeded random permutation of the pixels to every image (stored with the artifact so analysis can undo it)',
+  description:
+    'apply one seeded random permutation of the pixels to every image (stored with the artifact so analysis can undo it)',
   options: {
-    scope: z.enum(['spatial', 'all']).default('spatial').describe("'spatial' = permute pixel positions, the same way in every channel; 'all' = permute all C*H*W inputs"),
+    scope: z
+      .enum(['spatial', 'all'])
+      .default('spatial')
+      .describe("'spatial' = permute pixel positions, the same way in every channel; 'all' = permute all C*H*W inputs"),
   },
   apply(ds, c, { rng }) {
     const { channels: C, height: H, width: W } = ds.layout;

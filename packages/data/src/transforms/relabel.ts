@@ -12,35 +12,66 @@ import { FASHION_MNIST_CLASSES } from '../sources/fashion-mnist.ts';
  * `by: 'modulo', k: 4`, like the paper's `reclass = m,10`.
  */
 export const FASHION_MEANINGFUL_NAMES = ['tops', 'bottoms and dresses', 'footwear', 'bags'];
-export const FASHION_MEANINGFUL_MAP = [0, 1, 0, 1, 0, 2, 0, 2, 3, 2]; // T-shirt, Trouser, Pullover, Dress, Coat, Sandal, Shirt, Sneaker, Bag, Ankle boot
+// T-shirt, Trouser, Pullover, Dress, Coat, Sandal, Shirt, Sneaker, Bag, Ankle boot
+export const FASHION_MEANINGFUL_MAP = [0, 1, 0, 1, 0, 2, 0, 2, 3, 2];
 
 /** Parses a mapping file: integers separated by commas and/or whitespace; entry i = new label of old label i. */
 export function parseLabelMap(text: string, file: string): number[] {
   const parts = text.split(/[\s,]+/).filter((p) => p.length > 0);
   return parts.map((p, i) => {
-    if (!/^\d+$/.test(p)) throw new DataFormatError(`${file}: entry ${i} ('${p}') is not a non-negative integer; expected comma-separated new labels, entry i for old label i`, 'bad-format', file);
+    if (!/^\d+$/.test(p))
+      throw new DataFormatError(
+        `${file}: entry ${i} ('${p}') is not a non-negative integer; expected comma-separated new labels, entry i for old label i`,
+        'bad-format',
+        file,
+      );
     return Number(p);
   });
 }
 
 export function applyLabelMap(ds: LoadedDataset, map: number[], classNames: string[]): LoadedDataset {
   const remap = (y: Int32Array) => Int32Array.from(y, (v) => map[v]!);
-  return { ...ds, train: { ...ds.train, y: remap(ds.train.y) }, val: { ...ds.val, y: remap(ds.val.y) }, class_names: classNames, num_classes: classNames.length };
+  return {
+    ...ds,
+    train: { ...ds.train, y: remap(ds.train.y) },
+    val: { ...ds.val, y: remap(ds.val.y) },
+    class_names: classNames,
+    num_classes: classNames.length,
+  };
 }
 
 /** Relabelling (spec §2.2: `reclass = f,10,classes.dat` and `reclass = m,10`), applied to both splits. */
 export const relabelTransform = defineTransform({
   name: 'relabel',
-  description: "map every label to a new class: from a file ('file'), by label modulo k ('modulo'), or the built-in meaningful Fashion-MNIST grouping ('fashion-mnist-meaningful')",
+  description:
+    "map every label to a new class: from a file ('file'), by label modulo k ('modulo'), or the built-in meaningful Fashion-MNIST grouping ('fashion-mnist-meaningful')",
   options: {
-    by: z.enum(['file', 'modulo', 'fashion-mnist-meaningful']).describe("'file': new label of old label i = entry i of `file`; 'modulo': label mod k; 'fashion-mnist-meaningful': tops / bottoms and dresses / footwear / bags"),
-    file: z.string().nullable().default(null).describe("by='file': comma/whitespace-separated new labels, one per old label in label order (e.g. imagenet32_10_meaningful_superclasses_classes.dat)"),
-    sha256: z.string().regex(/^[0-9a-f]{64}$/).nullable().default(null).describe("by='file': expected sha256 of the file (the artifact id depends on the config, not the file's bytes; pin them here)"),
+    by: z
+      .enum(['file', 'modulo', 'fashion-mnist-meaningful'])
+      .describe(
+        "'file': new label of old label i = entry i of `file`; 'modulo': label mod k; 'fashion-mnist-meaningful': tops / bottoms and dresses / footwear / bags",
+      ),
+    file: z
+      .string()
+      .nullable()
+      .default(null)
+      .describe(
+        "by='file': comma/whitespace-separated new labels, one per old label in label order (e.g. imagenet32_10_meaningful_superclasses_classes.dat)",
+      ),
+    sha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .nullable()
+      .default(null)
+      .describe(
+        "by='file': expected sha256 of the file (the artifact id depends on the config, not the file's bytes; pin them here)",
+      ),
     k: z.number().int().positive().nullable().default(null).describe("by='modulo': the number of new classes"),
     class_names: z.array(z.string()).nullable().default(null).describe('names of the new classes (default: generated)'),
   },
   refine(c, ctx) {
-    if (c.by === 'file' && !c.file) ctx.addIssue({ code: 'custom', path: ['file'], message: "by='file' needs a mapping file" });
+    if (c.by === 'file' && !c.file)
+      ctx.addIssue({ code: 'custom', path: ['file'], message: "by='file' needs a mapping file" });
     if (c.by === 'modulo' && !c.k) ctx.addIssue({ code: 'custom', path: ['k'], message: "by='modulo' needs k" });
   },
   apply(ds, c) {
@@ -53,25 +84,42 @@ export const relabelTransform = defineTransform({
       names = Array.from({ length: Math.min(k, ds.num_classes) }, (_, r) => `label mod ${k} = ${r}`);
     } else if (c.by === 'fashion-mnist-meaningful') {
       if (ds.num_classes !== 10 || ds.class_names.some((n, i) => n !== FASHION_MNIST_CLASSES[i]))
-        throw new DataFormatError(`relabel 'fashion-mnist-meaningful' needs the 10 Fashion-MNIST classes, got [${ds.class_names.slice(0, 10).join(', ')}${ds.num_classes > 10 ? ', ...' : ''}]`, 'bad-value');
+        throw new DataFormatError(
+          `relabel 'fashion-mnist-meaningful' needs the 10 Fashion-MNIST classes, got [${ds.class_names.slice(0, 10).join(', ')}${ds.num_classes > 10 ? ', ...' : ''}]`,
+          'bad-value',
+        );
       map = FASHION_MEANINGFUL_MAP;
       names = FASHION_MEANINGFUL_NAMES;
     } else {
       const file = c.file!;
-      if (!existsSync(file)) throw new DataFormatError(`${file}: label-map file not found (expected ${ds.num_classes} comma-separated new labels, entry i for old label i)`, 'missing-file', file);
+      if (!existsSync(file))
+        throw new DataFormatError(
+          `${file}: label-map file not found (expected ${ds.num_classes} comma-separated new labels, entry i for old label i)`,
+          'missing-file',
+          file,
+        );
       const bytes = readFileSync(file);
       const sha = createHash('sha256').update(bytes).digest('hex');
-      if (c.sha256 && c.sha256 !== sha) throw new DataFormatError(`${file}: sha256 ${sha} differs from the configured ${c.sha256}`, 'bad-value', file);
+      if (c.sha256 && c.sha256 !== sha)
+        throw new DataFormatError(`${file}: sha256 ${sha} differs from the configured ${c.sha256}`, 'bad-value', file);
       map = parseLabelMap(bytes.toString('utf8'), file);
       if (map.length !== ds.num_classes)
-        throw new DataFormatError(`${file}: ${map.length} entries for ${ds.num_classes} classes (expected one new label per old label, in label order)`, 'bad-format', file);
+        throw new DataFormatError(
+          `${file}: ${map.length} entries for ${ds.num_classes} classes (expected one new label per old label, in label order)`,
+          'bad-format',
+          file,
+        );
       const k = Math.max(...map) + 1;
       names = Array.from({ length: k }, (_, i) => `group ${i}`);
       Object.assign(record, { file_sha256: sha });
     }
     if (c.class_names) {
       const k = Math.max(...map) + 1;
-      if (c.class_names.length !== k) throw new DataFormatError(`relabel: class_names has ${c.class_names.length} names for ${k} new classes`, 'bad-value');
+      if (c.class_names.length !== k)
+        throw new DataFormatError(
+          `relabel: class_names has ${c.class_names.length} names for ${k} new classes`,
+          'bad-value',
+        );
       names = c.class_names;
     }
     const sizes = new Array<number>(names.length).fill(0);

@@ -14,7 +14,10 @@ export function stratifiedQuotas(classSizes: number[], total: number): number[] 
   const order = exact.map((e, i) => [e - Math.floor(e), i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
   for (const [, i] of order) {
     if (left <= 0) break;
-    if (q[i]! < classSizes[i]!) (q[i]!++, left--);
+    if (q[i]! < classSizes[i]!) {
+      q[i]!++;
+      left--;
+    }
   }
   return q;
 }
@@ -26,16 +29,27 @@ export function stratifiedQuotas(classSizes: number[], total: number): number[] 
  */
 export const subsetTransform = defineTransform({
   name: 'subset',
-  description: 'keep part of a split: the first N images in file order (as the paper) or a seeded random subset, optionally stratified by class',
+  description:
+    'keep part of a split: the first N images in file order (as the paper) or a seeded random subset, optionally stratified by class',
   options: {
     split: z.enum(['train', 'val']).default('train').describe('which split to shrink'),
-    fraction: z.number().gt(0).lte(1).nullable().default(null).describe('keep int(fraction * N) images (the paper\'s data_ratio); give fraction or n'),
+    fraction: z
+      .number()
+      .gt(0)
+      .lte(1)
+      .nullable()
+      .default(null)
+      .describe("keep int(fraction * N) images (the paper's data_ratio); give fraction or n"),
     n: z.number().int().positive().nullable().default(null).describe('keep exactly n images; give fraction or n'),
-    mode: z.enum(['first', 'random']).default('first').describe("'first' = first images in file order (paper); 'random' = seeded uniform subset"),
+    mode: z
+      .enum(['first', 'random'])
+      .default('first')
+      .describe("'first' = first images in file order (paper); 'random' = seeded uniform subset"),
     stratified: z.boolean().default(false).describe('keep class proportions (per-class quotas by largest remainder)'),
   },
   refine(c, ctx) {
-    if ((c.fraction === null) === (c.n === null)) ctx.addIssue({ code: 'custom', path: ['fraction'], message: 'give exactly one of fraction or n' });
+    if ((c.fraction === null) === (c.n === null))
+      ctx.addIssue({ code: 'custom', path: ['fraction'], message: 'give exactly one of fraction or n' });
   },
   apply(ds, c, { rng }) {
     const s = ds[c.split];
@@ -45,14 +59,23 @@ export const subsetTransform = defineTransform({
     let keep: number[];
     if (!c.stratified) {
       if (c.mode === 'first') keep = Array.from({ length: total }, (_, i) => i);
-      else keep = Array.from(rng.shuffle(Int32Array.from({ length: N }, (_, i) => i)).subarray(0, total)).sort((a, b) => a - b);
+      else
+        keep = Array.from(rng.shuffle(Int32Array.from({ length: N }, (_, i) => i)).subarray(0, total)).sort(
+          (a, b) => a - b,
+        );
     } else {
       const byClass: number[][] = Array.from({ length: ds.num_classes }, () => []);
       for (let i = 0; i < N; i++) byClass[s.y[i]!]!.push(i);
-      const q = stratifiedQuotas(byClass.map((b) => b.length), total);
+      const q = stratifiedQuotas(
+        byClass.map((b) => b.length),
+        total,
+      );
       keep = [];
       byClass.forEach((members, k) => {
-        const pick = c.mode === 'first' ? members.slice(0, q[k]) : Array.from(rng.shuffle(Int32Array.from(members)).subarray(0, q[k]));
+        const pick =
+          c.mode === 'first'
+            ? members.slice(0, q[k])
+            : Array.from(rng.shuffle(Int32Array.from(members)).subarray(0, q[k]));
         keep.push(...pick);
       });
       keep.sort((a, b) => a - b);

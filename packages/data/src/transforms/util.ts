@@ -24,7 +24,8 @@ export function gatherSplit(ds: LoadedDataset, split: SplitName, idx: ArrayLike<
   return { ...ds, [split]: { x, y } as SplitData, aux };
 }
 
-export const asFloat32 = (x: Uint8Array | Float32Array): Float32Array => (x instanceof Float32Array ? x : Float32Array.from(x));
+export const asFloat32 = (x: Uint8Array | Float32Array): Float32Array =>
+  x instanceof Float32Array ? x : Float32Array.from(x);
 
 /** Number of images in a split. */
 export const count = (ds: LoadedDataset, split: SplitName) => ds[split].y.length;

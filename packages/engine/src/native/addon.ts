@@ -8,24 +8,67 @@ export interface NativeAddon {
   setThreads(n: number): void;
   info(): { blas: string; threads: number; cores: number; simd: string };
   sgemm(
-    transA: number, transB: number, m: number, n: number, k: number,
-    a: Float32Array, b: Float32Array, c: Float32Array, beta: number, threads: number,
+    transA: number,
+    transB: number,
+    m: number,
+    n: number,
+    k: number,
+    a: Float32Array,
+    b: Float32Array,
+    c: Float32Array,
+    beta: number,
+    threads: number,
   ): void;
   spmmFwdCsc(
-    x: Float32Array, wv: Float32Array, colPtr: Int32Array, rowIdx: Int32Array, bias: Float32Array | null,
-    y: Float32Array, n: number, inDim: number, outDim: number, threads: number,
+    x: Float32Array,
+    wv: Float32Array,
+    colPtr: Int32Array,
+    rowIdx: Int32Array,
+    bias: Float32Array | null,
+    y: Float32Array,
+    n: number,
+    inDim: number,
+    outDim: number,
+    threads: number,
   ): void;
   spmmBwd(
-    dy: Float32Array, x: Float32Array, wv: Float32Array, rowPtr: Int32Array, col: Int32Array, dx: Float32Array,
-    dwv: Float32Array, n: number, inDim: number, outDim: number, threads: number,
+    dy: Float32Array,
+    x: Float32Array,
+    wv: Float32Array,
+    rowPtr: Int32Array,
+    col: Int32Array,
+    dx: Float32Array,
+    dwv: Float32Array,
+    n: number,
+    inDim: number,
+    outDim: number,
+    threads: number,
   ): void;
   bnFwd(
-    x: Float32Array, gamma: Float32Array | null, beta: Float32Array | null, eps: number, y: Float32Array,
-    mean: Float32Array, variance: Float32Array, invstd: Float32Array, n: number, c: number, threads: number,
+    x: Float32Array,
+    gamma: Float32Array | null,
+    beta: Float32Array | null,
+    eps: number,
+    y: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    invstd: Float32Array,
+    n: number,
+    c: number,
+    threads: number,
   ): void;
   bnBwd(
-    dy: Float32Array, x: Float32Array, gamma: Float32Array | null, mean: Float32Array, invstd: Float32Array,
-    dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, n: number, c: number, threads: number,
+    dy: Float32Array,
+    x: Float32Array,
+    gamma: Float32Array | null,
+    mean: Float32Array,
+    invstd: Float32Array,
+    dx: Float32Array,
+    dgamma: Float32Array,
+    dbeta: Float32Array,
+    n: number,
+    c: number,
+    threads: number,
   ): void;
   /** out = a ∘ b; op/bc: enums of native/elementwise.c; c = row length for row/column broadcasts. */
   binary(op: number, bc: number, a: Float32Array, b: Float32Array, out: Float32Array, n: number, c: number): void;

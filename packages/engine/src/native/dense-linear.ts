@@ -5,7 +5,11 @@ import { NATIVE_BACKEND_NAME } from './names.ts';
 import { allocF32 } from './pool.ts';
 
 // Enum values of native/elementwise.c.
-const MUL = 2, ADD = 0, SAME = 0, A_FULL_B_ROW = 3, SUM = 0;
+const MUL = 2,
+  ADD = 0,
+  SAME = 0,
+  A_FULL_B_ROW = 3,
+  SUM = 0;
 
 /**
  * Dense masked layer on the addon: W⊙M, the GEMMs and the bias/mask passes

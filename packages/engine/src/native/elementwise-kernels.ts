@@ -5,7 +5,15 @@ import { allocF32 } from './pool.ts';
 
 // Must match the enums in native/elementwise.c.
 const BIN_OPS = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, Maximum: 4, Minimum: 5, SquaredDifference: 6 } as const;
-const BC = { same: 0, aFullBScalar: 1, aScalarBFull: 2, aFullBRow: 3, aRowBFull: 4, aFullBCol: 5, aColBFull: 6 } as const;
+const BC = {
+  same: 0,
+  aFullBScalar: 1,
+  aScalarBFull: 2,
+  aFullBRow: 3,
+  aRowBFull: 4,
+  aFullBCol: 5,
+  aColBFull: 6,
+} as const;
 const UNARY_OPS = { Relu: 0, Step: 1, Neg: 2, Exp: 3, Log: 4, Sqrt: 5, Rsqrt: 6, Square: 7, Abs: 8, Relu6: 9 } as const;
 const RED_OPS = { Sum: 0, Mean: 1, Max: 2, Min: 3 } as const;
 
@@ -42,18 +50,20 @@ export function makeBinary(addon: NativeAddon, name: keyof typeof BIN_OPS, fallb
     const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
     const { backend } = args;
     if (!isF32(backend, a, b)) return fallback(args);
-    const sa = sizeOf(a.shape), sb = sizeOf(b.shape);
+    const sa = sizeOf(a.shape),
+      sb = sizeOf(b.shape);
     const outShape = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
     const n = sizeOf(outShape);
     if (n === 0 || (n < MIN_NATIVE && sameShape(a.shape, b.shape))) return fallback(args);
-    let bc: number, c = 1;
+    let bc: number,
+      c = 1;
     if (sa === n && sb === n && sameShape(a.shape, b.shape)) bc = BC.same;
     else if (sa === n && sb === 1) bc = BC.aFullBScalar;
     else if (sb === n && sa === 1) bc = BC.aScalarBFull;
-    else if (sa === n && isTrailing(b.shape, outShape)) (bc = BC.aFullBRow), (c = sb);
-    else if (sb === n && isTrailing(a.shape, outShape)) (bc = BC.aRowBFull), (c = sa);
-    else if (sa === n && isColumn(b.shape, outShape)) (bc = BC.aFullBCol), (c = outShape[outShape.length - 1]);
-    else if (sb === n && isColumn(a.shape, outShape)) (bc = BC.aColBFull), (c = outShape[outShape.length - 1]);
+    else if (sa === n && isTrailing(b.shape, outShape)) [bc, c] = [BC.aFullBRow, sb];
+    else if (sb === n && isTrailing(a.shape, outShape)) [bc, c] = [BC.aRowBFull, sa];
+    else if (sa === n && isColumn(b.shape, outShape)) [bc, c] = [BC.aFullBCol, outShape[outShape.length - 1]];
+    else if (sb === n && isColumn(a.shape, outShape)) [bc, c] = [BC.aColBFull, outShape[outShape.length - 1]];
     else return fallback(args);
     const out = allocF32(n);
     addon.binary(op, bc, vals(backend, a), vals(backend, b), out, n, c);
@@ -92,8 +102,8 @@ export function makeReduce(addon: NativeAddon, name: keyof typeof RED_OPS, fallb
     const leading = axes.every((ax, i) => ax === i);
     const trailing = axes.every((ax, i) => ax === r - axes.length + i);
     let mode: 0 | 1, n: number, c: number;
-    if (trailing) (mode = 1), (n = sizeOf(x.shape.slice(0, r - axes.length))), (c = sizeOf(x.shape.slice(r - axes.length)));
-    else if (leading) (mode = 0), (n = sizeOf(x.shape.slice(0, axes.length))), (c = sizeOf(x.shape.slice(axes.length)));
+    if (trailing) [mode, n, c] = [1, sizeOf(x.shape.slice(0, r - axes.length)), sizeOf(x.shape.slice(r - axes.length))];
+    else if (leading) [mode, n, c] = [0, sizeOf(x.shape.slice(0, axes.length)), sizeOf(x.shape.slice(axes.length))];
     else return fallback(args);
     if (n === 0 || c === 0) return fallback(args);
     const outLen = mode === 0 ? c : n;

@@ -9,21 +9,29 @@ import { allocF32 } from './pool.ts';
  * Returns undefined when it declines so the caller can fall back.
  */
 function nativeMatMul(
-  addon: NativeAddon, args: KernelArgs, a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean,
+  addon: NativeAddon,
+  args: KernelArgs,
+  a: TensorInfo,
+  b: TensorInfo,
+  transposeA: boolean,
+  transposeB: boolean,
 ): { out: Float32Array; shape: number[] } | undefined {
   const { backend } = args;
   if (!isF32(backend, a, b) || a.shape.length < 2 || b.shape.length < 2) return undefined;
-  const ar = a.shape.length, br = b.shape.length;
+  const ar = a.shape.length,
+    br = b.shape.length;
   const M = transposeA ? a.shape[ar - 1] : a.shape[ar - 2];
   const K = transposeA ? a.shape[ar - 2] : a.shape[ar - 1];
   const K2 = transposeB ? b.shape[br - 1] : b.shape[br - 2];
   const N = transposeB ? b.shape[br - 2] : b.shape[br - 1];
   if (K !== K2) return undefined; // let the cpu kernel throw its usual message
-  const batchA = sizeOf(a.shape.slice(0, -2)), batchB = sizeOf(b.shape.slice(0, -2));
+  const batchA = sizeOf(a.shape.slice(0, -2)),
+    batchB = sizeOf(b.shape.slice(0, -2));
   const outer = tf.backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
   const batch = sizeOf(outer);
   if ((batchA !== 1 && batchA !== batch) || (batchB !== 1 && batchB !== batch)) return undefined;
-  const av = vals(backend, a), bv = vals(backend, b);
+  const av = vals(backend, a),
+    bv = vals(backend, b);
   const out = allocF32(batch * M * N);
   if (K === 0) return { out: out.fill(0), shape: [...outer, M, N] };
   for (let i = 0; i < batch; i++) {
@@ -54,7 +62,9 @@ export function makeFusedMatMul(addon: NativeAddon, fallback: NativeKernel): Nat
   return (args) => {
     const { a, b, bias, preluActivationWeights } = args.inputs;
     const { transposeA, transposeB, activation } = args.attrs as {
-      transposeA: boolean; transposeB: boolean; activation?: string;
+      transposeA: boolean;
+      transposeB: boolean;
+      activation?: string;
     };
     const act = activation ?? 'linear';
     if (preluActivationWeights !== undefined || (act !== 'linear' && act !== 'relu')) return fallback(args);

@@ -32,7 +32,10 @@ test('slices and splits of a pooled tensor stay valid after the parent is dispos
   for (let k = 0; k < 5; k++) tf.tidy(() => tf.mul(a, tf.scalar(100 + k)).dataSync());
   for (const t of [p, q, r]) {
     const v = t.dataSync();
-    assert.ok(v.every((x) => x === 2), 'slice view was overwritten');
+    assert.ok(
+      v.every((x) => x === 2),
+      'slice view was overwritten',
+    );
   }
   tf.dispose([a, p, q, r]);
 });

@@ -5,7 +5,12 @@ import type { NativeKernel } from './kernel-util.ts';
 import { isPooled, release, sharesPooledBuffer } from './pool.ts';
 import { makeBatchMatMul, makeFusedMatMul } from './matmul-kernels.ts';
 import {
-  BINARY_KERNELS, REDUCE_KERNELS, UNARY_KERNELS, makeBinary, makeReduce, makeUnary,
+  BINARY_KERNELS,
+  REDUCE_KERNELS,
+  UNARY_KERNELS,
+  makeBinary,
+  makeReduce,
+  makeUnary,
 } from './elementwise-kernels.ts';
 import { registerNativeSparse } from './sparse-linear.ts';
 import { registerNativeDense } from './dense-linear.ts';
@@ -88,7 +93,8 @@ export function setupNativeBackend(threads: number): { blas: string; threads: nu
     const ours = overrides(addon, cpu);
     for (const k of cpuKernels) {
       const ourKernel = ours[k.kernelName];
-      const kernelFunc = (ourKernel ?? guardAliasing(k.kernelFunc as unknown as NativeKernel)) as unknown as tf.KernelFunc;
+      const kernelFunc = (ourKernel ??
+        guardAliasing(k.kernelFunc as unknown as NativeKernel)) as unknown as tf.KernelFunc;
       tf.registerKernel({ ...k, backendName: NATIVE_BACKEND, kernelFunc });
     }
     // Priority below cpu's 1: tfjs must never pick 'native' on its own;

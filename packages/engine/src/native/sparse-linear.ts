@@ -1,4 +1,3 @@
-import type { MaskHandle } from '../mask-handle.ts';
 import { registerSparseLinear } from '../masked-linear.ts';
 import type { NativeAddon } from './addon.ts';
 import { NATIVE_BACKEND_NAME } from './names.ts';
