@@ -36,4 +36,7 @@ elif [ "${rebuild_addon:-0}" = 1 ] && [ -f packages/engine/binding.gyp ]; then
   # OpenBLAS arrived after npm ci: build the native engine addon now.
   npm run --silent build:addon -w @imp/engine >&2 || true
 fi
+# Ahead-of-time build of the imp command (esbuild, about a second); bin/imp.js also rebuilds
+# by itself whenever a source changed, so this only saves the first run that second.
+node scripts/build.mjs --check 2>/dev/null || node scripts/build.mjs >&2 || echo "setup: warning: the build failed; imp will run the sources through tsx" >&2
 say "ready"
