@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # One-time set-up on a fresh machine; cheap to rerun (each step checks first).
 # - Debian packages: OpenBLAS for the native engine, Fashion-MNIST, Chromium for the
-#   report's browser test, PyTorch for the engine benchmark (skipped unless asked).
+#   report's browser test; PyTorch for the benchmarks (--with-torch) and Slurm with munge
+#   for the scheduler tests (--with-slurm), each skipped unless asked.
 # - npm ci when node_modules is missing or older than the lockfile.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-quiet=0; with_torch=0
-for a in "$@"; do case "$a" in --quiet) quiet=1 ;; --with-torch) with_torch=1 ;; esac; done
+quiet=0; with_torch=0; with_slurm=0
+for a in "$@"; do case "$a" in --quiet) quiet=1 ;; --with-torch) with_torch=1 ;; --with-slurm) with_slurm=1 ;; esac; done
 say() { [ "$quiet" = 1 ] || echo "setup: $*" >&2; }
 
 need=()
@@ -14,6 +15,8 @@ dpkg -s libopenblas-dev >/dev/null 2>&1 || need+=(libopenblas-dev)
 dpkg -s dataset-fashion-mnist >/dev/null 2>&1 || need+=(dataset-fashion-mnist)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 if [ "$with_torch" = 1 ]; then dpkg -s python3-torch >/dev/null 2>&1 || need+=(python3-torch python3-numpy); fi
+# A real single-node Slurm cluster for the scheduler tests (test/slurm*; scripts/slurm-cluster.sh).
+if [ "$with_slurm" = 1 ]; then for p in slurm-wlm munge; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done; fi
 # The photo source fetches python3-skimage with `apt-get download`, which needs package lists.
 lists_missing=0
 if command -v apt-get >/dev/null && ! ls /var/lib/apt/lists/*_Packages* >/dev/null 2>&1; then lists_missing=1; fi
