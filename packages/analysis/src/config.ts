@@ -1,89 +1,93 @@
 import { z } from 'zod';
+import { RENAMED_KEYS, renamedKeysError } from './config-renames.ts';
 
 const int = () => z.number().int();
 
 /** Analysis config (spec §4 measures; defaults follow the authors' notebook where it has one). */
 export const analysisConfigSchema = z
-  .object({
-    detail_levels: z
-      .array(int().nonnegative())
-      .default([])
-      .describe(
-        'levels analysed in detail (S-map panels, resolved maps, mask grids, C^in histogram, ablation); empty = best level by val accuracy plus the first and last levels',
-      ),
-    r: int()
-      .positive()
-      .default(3)
-      .describe(
-        'locality ratio radius: fraction of same-channel pairs with 0 < |d|_inf <= r, divided by the null fraction',
-      ),
-    top_n: int()
-      .positive()
-      .default(120)
-      .describe('mask grids show the top_n most connected first-layer nodes (notebook: 120; movie: 225)'),
-    grid_columns: int().positive().default(15).describe('columns of the mask grids'),
-    evolution_reference: z
-      .enum(['best', 'last'])
-      .default('last')
-      .describe(
-        "level whose top_n most-connected nodes are followed across all levels in the evolution grids (the authors' movie uses the end of IMP)",
-      ),
-    evolution_levels: z
-      .array(int().nonnegative())
-      .default([])
-      .describe('levels shown in the evolution grids; empty = every level'),
-    ablation_levels: z
-      .array(int().nonnegative())
-      .default([])
-      .describe(
-        'levels whose first-layer nodes are ablated (spec §4(g)); empty = the best level only, as in the notebook',
-      ),
-    ablation_sizes: z
-      .array(int().nonnegative())
-      .default([0, 100, 200, 300, 400, 500])
-      .describe(
-        'numbers of first-layer nodes removed (spec §4(g)), given for a layer of ablation_reference_width nodes and scaled to the actual width',
-      ),
-    ablation_reference_width: int()
-      .positive()
-      .default(1024)
-      .describe('layer width the ablation_sizes refer to (the paper: 1024)'),
-    ablation_random_repeats: int().positive().default(3).describe("random node sets averaged for the 'rand' ablation"),
-    ablation_max_val: int().nonnegative().default(0).describe('evaluate ablations on the first N val images (0 = all)'),
-    null_samples: int()
-      .nonnegative()
-      .default(4)
-      .describe(
-        'samples of the strict null (per-node in-degree kept, inputs drawn in proportion to their total connection count); 0 = skip',
-      ),
-    exclude_constant_pixels: z
-      .boolean()
-      .default(true)
-      .describe(
-        'drop zero-variance training pixels (after input BN they act as a bias, e.g. the MNIST border) from the locality maps and nulls',
-      ),
-    cin_bin_width: int().positive().default(2).describe('bin width of the C^in histogram (notebook: 2)'),
-    resolved_bin_width: int()
-      .positive()
-      .default(10)
-      .describe('in-degree bin width of the connection-resolved S^sc maps (notebook: 10)'),
-    resolved_panels: int()
-      .positive()
-      .default(12)
-      .describe('number of connection-resolved panels; the last collects all larger in-degrees'),
-    max_layers: int()
-      .nonnegative()
-      .default(0)
-      .describe('hidden layers analysed through effective connectivity (0 = every pruned hidden layer)'),
-    bn_eps: z
-      .number()
-      .positive()
-      .default(1e-10)
-      .describe('batch-norm epsilon of the evaluation forward pass (spec §1.1: 1e-10)'),
-    map_scale: int().positive().default(4).describe('pixels per displacement cell in S-map figures'),
-    mask_scale: int().positive().default(2).describe('pixels per input pixel in mask grids'),
-    seed: int().nonnegative().default(0).describe('seed of the strict null samples and the random ablation'),
-  })
+  .object(
+    {
+      detailLevels: z
+        .array(int().nonnegative())
+        .default([])
+        .describe(
+          'levels analysed in detail (S-map panels, resolved maps, mask grids, C^in histogram, ablation); empty = best level by val accuracy plus the first and last levels',
+        ),
+      r: int()
+        .positive()
+        .default(3)
+        .describe(
+          'locality ratio radius: fraction of same-channel pairs with 0 < |d|_inf <= r, divided by the null fraction',
+        ),
+      topN: int()
+        .positive()
+        .default(120)
+        .describe('mask grids show the topN most connected first-layer nodes (notebook: 120; movie: 225)'),
+      gridColumns: int().positive().default(15).describe('columns of the mask grids'),
+      evolutionReference: z
+        .enum(['best', 'last'])
+        .default('last')
+        .describe(
+          "level whose topN most-connected nodes are followed across all levels in the evolution grids (the authors' movie uses the end of IMP)",
+        ),
+      evolutionLevels: z
+        .array(int().nonnegative())
+        .default([])
+        .describe('levels shown in the evolution grids; empty = every level'),
+      ablationLevels: z
+        .array(int().nonnegative())
+        .default([])
+        .describe(
+          'levels whose first-layer nodes are ablated (spec §4(g)); empty = the best level only, as in the notebook',
+        ),
+      ablationSizes: z
+        .array(int().nonnegative())
+        .default([0, 100, 200, 300, 400, 500])
+        .describe(
+          'numbers of first-layer nodes removed (spec §4(g)), given for a layer of ablationReferenceWidth nodes and scaled to the actual width',
+        ),
+      ablationReferenceWidth: int()
+        .positive()
+        .default(1024)
+        .describe('layer width the ablationSizes refer to (the paper: 1024)'),
+      ablationRandomRepeats: int().positive().default(3).describe("random node sets averaged for the 'rand' ablation"),
+      ablationMaxVal: int().nonnegative().default(0).describe('evaluate ablations on the first N val images (0 = all)'),
+      nullSamples: int()
+        .nonnegative()
+        .default(4)
+        .describe(
+          'samples of the strict null (per-node in-degree kept, inputs drawn in proportion to their total connection count); 0 = skip',
+        ),
+      excludeConstantPixels: z
+        .boolean()
+        .default(true)
+        .describe(
+          'drop zero-variance training pixels (after input BN they act as a bias, e.g. the MNIST border) from the locality maps and nulls',
+        ),
+      cinBinWidth: int().positive().default(2).describe('bin width of the C^in histogram (notebook: 2)'),
+      resolvedBinWidth: int()
+        .positive()
+        .default(10)
+        .describe('in-degree bin width of the connection-resolved S^sc maps (notebook: 10)'),
+      resolvedPanels: int()
+        .positive()
+        .default(12)
+        .describe('number of connection-resolved panels; the last collects all larger in-degrees'),
+      maxLayers: int()
+        .nonnegative()
+        .default(0)
+        .describe('hidden layers analysed through effective connectivity (0 = every pruned hidden layer)'),
+      bnEps: z
+        .number()
+        .positive()
+        .default(1e-10)
+        .describe('batch-norm epsilon of the evaluation forward pass (spec §1.1: 1e-10)'),
+      mapScale: int().positive().default(4).describe('pixels per displacement cell in S-map figures'),
+      maskScale: int().positive().default(2).describe('pixels per input pixel in mask grids'),
+      seed: int().nonnegative().default(0).describe('seed of the strict null samples and the random ablation'),
+    },
+    { error: renamedKeysError(RENAMED_KEYS) },
+  )
   .strict();
 
 export type AnalysisConfig = z.output<typeof analysisConfigSchema>;

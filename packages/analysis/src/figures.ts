@@ -1,24 +1,27 @@
-/** Figure builders for the analysis (layouts follow the authors' notebook plots, spec §4/§5.6). */
+/** Raster figure builders for the analysis (layouts follow the authors' notebook plots, spec §4/§5.6). */
 import type { Connectivity } from './connectivity.ts';
 import { forEachBit } from './connectivity.ts';
 import type { DMap, Geometry } from './smap.ts';
-import { encodePng, heatmap, planesImage, tile, upscale, type Raster } from './plot/raster.ts';
-import { panels } from './plot/svg.ts';
+import { encodePng, heatmap, pngDataUri, planesImage, tile, upscale, type Raster } from './plot/raster.ts';
+import { imagePanels } from './charts/image-panels.ts';
+import type { Spec } from './charts/theme.ts';
 
-export interface FigureEntry {
-  file: string;
-  title: string;
-  caption: string;
-  level?: number;
-}
-
-/** S maps as plasma heatmaps scaled 0..max each (notebook display), labelled. */
-export function smapFigure(items: { map: DMap; label: string }[], scale: number, cols: number, title?: string): string {
-  return panels(
-    items.map((it) => ({ image: upscale(heatmap(it.map.data, it.map.h, it.map.w), scale), label: it.label })),
-    cols,
-    { title },
-  );
+/** S maps as plasma heatmaps scaled 0..max each (notebook display), labelled panels in a Vega-Lite spec. */
+export function smapFigure(
+  items: { map: DMap; label: string; level?: number }[],
+  scale: number,
+  cols: number,
+  opts: { title?: string; levelSelector?: boolean } = {},
+): Spec {
+  return imagePanels({
+    title: opts.title,
+    columns: cols,
+    levelSelector: opts.levelSelector,
+    panels: items.map((it) => {
+      const img = upscale(heatmap(it.map.data, it.map.h, it.map.w), scale);
+      return { label: it.label, url: pngDataUri(img), width: img.width, height: img.height, level: it.level };
+    }),
+  });
 }
 
 /** Binary mask image of one node (chw planes in original pixel space). */

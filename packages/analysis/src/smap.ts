@@ -10,7 +10,7 @@
  * Values are integers; FFT round-off (≪ 0.5) is removed by rounding.
  */
 import { type Connectivity, forEachBit } from './connectivity.ts';
-import { Fft, fft2d, nextPow2 } from './fft.ts';
+import { Fft, fft2d, nextPow2 } from './fft2d-radix2.ts';
 
 export interface Geometry {
   channels: number;

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openArtifact, readArrowFile, runStage } from '@imp/artifacts';
+import { openArtifact, readArrowFile, runStage, writeArtifact, writeTensorFile } from '@imp/artifacts';
 import { analysisStage } from './stage.ts';
 import { makeSyntheticExperiment, type SyntheticOptions } from './synthetic.ts';
 import { connectivityFromMask, remapInputs, inDegrees } from './connectivity.ts';
@@ -28,7 +28,7 @@ test('analysis stage on a tiny synthetic experiment (permuted pixels): files, su
   const root = mkdtempSync(join(tmpdir(), 'imp-analysis-test-'));
   try {
     const ex = await makeSyntheticExperiment(join(root, 'a'), TINY);
-    const cfg = { top_n: 10, grid_columns: 5, null_samples: 2, ablation_random_repeats: 2 };
+    const cfg = { topN: 10, gridColumns: 5, nullSamples: 2, ablationRandomRepeats: 2 };
     const r = await runStage(analysisStage, { config: cfg, inputs: ex.inputs, store: join(root, 'a'), log: () => {} });
     const a = await openArtifact(r.outputs.analysis!.dir, { kind: 'analysis' });
     const s = a.manifest.summary as any;
@@ -57,8 +57,31 @@ test('analysis stage on a tiny synthetic experiment (permuted pixels): files, su
     assert.ok(s.figures.some((f: any) => f.file === `figures/ablation_L${s.best_level}.svg`));
     for (const t of s.tables) {
       assert.ok(existsSync(join(a.dir, t.parquet)));
-      assert.equal(readArrowFile(join(a.dir, t.file)).numRows, t.rows);
+      const table = readArrowFile(join(a.dir, t.file));
+      assert.equal(table.numRows, t.rows);
+      // The manifest declares every column, in order, with a description.
+      assert.deepEqual(
+        table.schema.fields.map((f) => f.name),
+        t.columns.map((c: any) => c.name),
+        t.name,
+      );
+      for (const c of t.columns) assert.ok(c.description.length >= 3, `${t.name}.${c.name} described`);
     }
+    // Every scalar of the summary's levels is a declared column of the levels table.
+    const levelCols = s.tables.find((t: any) => t.name === 'levels').columns.map((c: any) => c.name);
+    assert.deepEqual(Object.keys(last), levelCols);
+    // Every chart has its Vega-Lite spec next to its SVG; mask grids are PNG rasters.
+    for (const f of s.figures) {
+      assert.ok(typeof f.id === 'string' && f.title && f.caption, f.file);
+      if (f.file.endsWith('.svg')) {
+        const spec = JSON.parse(readFileSync(join(a.dir, f.spec), 'utf8'));
+        assert.ok(spec.$schema.includes('vega-lite'), f.spec);
+        assert.ok(readFileSync(join(a.dir, f.file), 'utf8').startsWith('<svg'), f.file);
+      } else assert.ok(f.file.endsWith('.png') && !f.spec, f.file);
+    }
+    const kinds = s.figures.filter((f: any) => f.kind === 'metric-vs-u').map((f: any) => f.id);
+    assert.deepEqual(kinds.sort(), ['accuracy_vs_u', 'ipr_vs_u', 'locality_vs_u', 'rhalf_vs_u']);
+    assert.ok(s.figures.some((f: any) => f.file === `figures/masks_L${s.best_level}.png`));
     const abl = readArrowFile(a.file('tables/ablation.arrow'));
     assert.equal(abl.numRows, 3 * 6);
     // Same config + inputs in a fresh store ⇒ byte-identical result files.
@@ -93,4 +116,37 @@ test('remapping a permuted mask back to original pixel space restores its maps',
     Array.from(computeSMaps(connectivityFromMask(orig, D, 4), g)[0]!.sc.data),
   );
   assert.deepEqual(Array.from(inDegrees(back)), [4, 4, 4, 4]);
+});
+
+test('analysis config: an old snake_case key names its new camelCase key', async () => {
+  await assert.rejects(
+    runStage(analysisStage, { config: { top_n: 3 }, inputs: {}, store: tmpdir(), log: () => {} }),
+    /analysis config: .*'top_n' was renamed to 'topN'/,
+  );
+});
+
+test('analysis needs a dense first layer W1 [D, h1]: a conv kernel first is one clear error', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'imp-analysis-test-'));
+  try {
+    const ex = await makeSyntheticExperiment(root, { ...TINY, levels: 2, permute: false });
+    const conv = await writeArtifact(
+      { kind: 'parameters', role: 'final', stage: 'synthetic', algoVersion: '1', config: { conv: true }, upstream: {} },
+      async (dir) =>
+        writeTensorFile(
+          join(dir, 'params.arrow'),
+          [{ name: 'W1', shape: [3, 3, 3, 8], data: new Float32Array(216) }],
+          'float32',
+          { arch: 'c8:x', input_dim: '300', num_classes: '3' },
+        ),
+      root,
+    );
+    const inputs = { ...ex.inputs, 'params.L0': conv.artifact.dir };
+    await assert.rejects(
+      runStage(analysisStage, { config: {}, inputs, store: root, log: () => {} }),
+      /params\.L0: the analysis needs a dense first layer W1 of shape \[D, h1\] over the D = 300 input pixels \(3×10×10\); got: .*c8/,
+    );
+    assert.ok(!readdirSync(root).some((d) => d.startsWith('analysis-')), 'no analysis artifact written');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });

@@ -8,7 +8,8 @@ import { analysisConfigSchema } from './config.ts';
  */
 export const analysisStage: StageDef<typeof analysisConfigSchema> = {
   name: 'analysis',
-  algoVersion: '1',
+  // 2: figures are Vega-Lite specs (+ SVG rendered from them), camelCase config keys; tables unchanged.
+  algoVersion: '2',
   description:
     'Locality of the IMP-pruned connectivity (spec §4): exact S^sc/S^dc maps with uniform and strict nulls, locality ratio, radial profile, C^in, IPR, per-pixel map, mask grids and their evolution, node ablation, accuracy vs u.',
   config: analysisConfigSchema,
@@ -35,7 +36,7 @@ export const analysisStage: StageDef<typeof analysisConfigSchema> = {
     analysis: {
       kind: 'analysis',
       description:
-        'figures/*.svg|png, tables/*.arrow + .parquet, summary with per-level scalars, figures and tables lists',
+        'figures/*.vl.json (Vega-Lite) + .svg, mask grids *.png, tables/*.arrow + .parquet; summary declares per-level scalars, every table (columns, descriptions) and every figure',
     },
   },
   seedField: 'seed',

@@ -2,53 +2,52 @@
 import { join } from 'node:path';
 import { Field, Float64, List, Table, Utf8, makeVector, vectorFromArray, type Vector } from 'apache-arrow';
 import { writeArrowFile, writeParquetFile } from '@imp/artifacts';
+import type { TableDecl, TableRow } from './measure.ts';
 
-export type Column =
-  { int: ArrayLike<number> } | { float: ArrayLike<number> } | { str: string[] } | { floatList: ArrayLike<number>[] };
-
-export function makeTable(cols: Record<string, Column>): Table {
+/** Columns in declared order and type; a float cell that is null or missing is NaN. */
+export function makeTable(decl: TableDecl, rows: TableRow[]): Table {
   const vecs: Record<string, Vector> = {};
-  for (const [name, c] of Object.entries(cols)) {
-    if ('int' in c) vecs[name] = makeVector(Int32Array.from(c.int));
-    else if ('float' in c) vecs[name] = makeVector(Float64Array.from(c.float));
-    else if ('str' in c) vecs[name] = vectorFromArray(c.str, new Utf8());
+  for (const c of decl.columns) {
+    const vals = rows.map((r) => r[c.name]);
+    if (c.type === 'int') vecs[c.name] = makeVector(Int32Array.from(vals, (v) => Number(v)));
+    else if (c.type === 'float')
+      vecs[c.name] = makeVector(Float64Array.from(vals, (v) => (v === null || v === undefined ? NaN : Number(v))));
+    else if (c.type === 'str') vecs[c.name] = vectorFromArray(vals.map(String), new Utf8());
     else
-      vecs[name] = vectorFromArray(
-        c.floatList.map((a) => Array.from(a)),
+      vecs[c.name] = vectorFromArray(
+        vals.map((a) => Array.from(a as ArrayLike<number>)),
         new List(new Field('item', new Float64(), true)),
       );
   }
   return new Table(vecs);
 }
 
+/** A row must have exactly the declared columns (a typo would otherwise write a column of NaN). */
+export function checkRow(decl: TableDecl, row: TableRow): void {
+  const want = decl.columns.map((c) => c.name);
+  const extra = Object.keys(row).filter((k) => !want.includes(k));
+  const missing = want.filter((k) => !(k in row));
+  if (extra.length || missing.length)
+    throw new Error(
+      `analysis table '${decl.name}': row ${extra.length ? `has undeclared column(s) ${extra.join(', ')}` : ''}${extra.length && missing.length ? ' and ' : ''}${missing.length ? `lacks ${missing.join(', ')}` : ''}`,
+    );
+}
+
 export interface TableEntry {
+  name: string;
   file: string;
   parquet: string;
   title: string;
   rows: number;
+  columns: TableDecl['columns'];
 }
 
 /** Writes `tables/<name>.arrow` and `tables/<name>.parquet`. */
-export function writeTable(dir: string, name: string, title: string, cols: Record<string, Column>): TableEntry {
-  const t = makeTable(cols);
-  const file = `tables/${name}.arrow`;
-  const parquet = `tables/${name}.parquet`;
+export function writeTable(dir: string, decl: TableDecl, rows: TableRow[]): TableEntry {
+  const t = makeTable(decl, rows);
+  const file = `tables/${decl.name}.arrow`;
+  const parquet = `tables/${decl.name}.parquet`;
   writeArrowFile(join(dir, file), t);
   writeParquetFile(join(dir, parquet), t);
-  return { file, parquet, title, rows: t.numRows };
-}
-
-/** Row objects → columns, with a declared type per field. */
-export function columns<R extends Record<string, unknown>>(
-  rows: R[],
-  types: Record<keyof R & string, 'int' | 'float' | 'str'>,
-): Record<string, Column> {
-  const out: Record<string, Column> = {};
-  for (const [k, ty] of Object.entries(types) as [string, 'int' | 'float' | 'str'][]) {
-    const vals = rows.map((r) => r[k]);
-    if (ty === 'str') out[k] = { str: vals.map(String) };
-    else if (ty === 'int') out[k] = { int: vals.map((v) => Number(v)) };
-    else out[k] = { float: vals.map((v) => (v === null || v === undefined ? NaN : Number(v))) };
-  }
-  return out;
+  return { name: decl.name, file, parquet, title: decl.title, rows: t.numRows, columns: decl.columns };
 }

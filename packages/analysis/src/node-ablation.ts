@@ -1,7 +1,7 @@
 import { Rng } from '@imp/artifacts';
 import type { AnalysisConfig } from './config.ts';
 import { MaskedMlp, type LayerParams } from './forward.ts';
-import type { loadDataset, NetParams } from './load.ts';
+import type { loadDataset, NetParams } from './experiment-inputs.ts';
 import { ablationOrder, mean, std, type AblationMode } from './measures.ts';
 
 /** Node ablation on the val split with stored BN running statistics (spec §4(g)). */
@@ -44,21 +44,21 @@ export function ablate(
       maskB: M.get(`b${l}`),
     });
   }
-  const net = new MaskedMlp(layers, { offset: ds.offset, scale: ds.scale }, cfg.bn_eps);
+  const net = new MaskedMlp(layers, { offset: ds.offset, scale: ds.scale }, cfg.bnEps);
   const nAll = ds.val.y.length;
-  const n = cfg.ablation_max_val > 0 ? Math.min(cfg.ablation_max_val, nAll) : nAll;
+  const n = cfg.ablationMaxVal > 0 ? Math.min(cfg.ablationMaxVal, nAll) : nAll;
   const D = ds.dim;
   const x = ds.val.x.subarray(0, n * D);
   const y = ds.val.y.subarray(0, n);
   const z1 = net.firstLayer(x, n);
   const h1 = P.dims[1]!;
   const sizes = [
-    ...new Set(cfg.ablation_sizes.map((s) => Math.min(h1, Math.round((s * h1) / cfg.ablation_reference_width)))),
+    ...new Set(cfg.ablationSizes.map((s) => Math.min(h1, Math.round((s * h1) / cfg.ablationReferenceWidth)))),
   ].sort((a, b) => a - b);
   const base = net.correctFrom(z1, n, y) / n;
   const rows: { mode: string; removed: number; removed_fraction: number; top1: number; top1_std: number }[] = [];
   for (const mode of ['max', 'min', 'rand'] as AblationMode[]) {
-    const reps = mode === 'rand' ? cfg.ablation_random_repeats : 1;
+    const reps = mode === 'rand' ? cfg.ablationRandomRepeats : 1;
     const curves = Array.from({ length: reps }, (_, r) =>
       net.ablationCurve(z1, n, y, ablationOrder(deg1, mode, new Rng(cfg.seed, 20_000 + level * 100 + r)), sizes),
     );

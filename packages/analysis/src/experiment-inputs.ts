@@ -1,15 +1,21 @@
 /**
- * Reads the artifacts of one IMP experiment (every level) through @imp/artifacts.
- * Parameters are loaded one level at a time by the caller: a 3072-1024³ network is
- * ~25 MB per level, so holding all 21 levels at once is avoided.
+ * The analysis-specific part of reading one IMP experiment: grouping the per-level
+ * inputs, the dense-first-layer requirement, the pixel permutation and constant pixels
+ * of the dataset, and the accuracy numbers of a metrics artifact. Files themselves are
+ * read by the checked readers of @imp/artifacts. Parameters are loaded one level at a
+ * time by the caller: a 3072-1024³ network is ~25 MB per level, so holding all 21
+ * levels at once is avoided.
  */
 import {
   ArtifactError,
+  loadMaskFor,
+  loadParams,
   readDatasetSplit,
   readMetricsFile,
   readTensorFile,
   type Artifact,
   type ImageLayout,
+  type LoadedParams,
   type MetricRow,
   type NamedTensor,
 } from '@imp/artifacts';
@@ -55,32 +61,40 @@ export interface NetParams {
   tensors: Map<string, Float32Array>;
 }
 
-export function loadParams(a: Artifact): NetParams {
-  const file = a.file('params.arrow');
-  const { tensors, metadata } = readTensorFile(file, 'float32');
-  const map = new Map(tensors.map((t) => [t.name, t.data as Float32Array]));
-  const shapes = new Map(tensors.map((t) => [t.name, t.shape]));
-  const dims: number[] = [];
-  for (let l = 1; shapes.has(`W${l}`); l++) {
-    const s = shapes.get(`W${l}`)!;
-    if (l === 1) dims.push(s[0]!);
-    else if (s[0] !== dims[dims.length - 1])
-      throw new ArtifactError(
-        `${file}: W${l} has fan_in ${s[0]}, previous layer has ${dims[dims.length - 1]} nodes`,
-        'bad-table',
-        file,
-      );
-    dims.push(s[1]!);
+/**
+ * Parameters of one level through the checked reader of @imp/artifacts. The analysis
+ * works on a dense first layer over pixels, W1 [D, h1] (spec §4: every measure is a
+ * function of the first-layer mask columns over the D = C·H·W inputs); anything else
+ * (a conv kernel first, no W1, another input size) is one error saying so.
+ */
+export function loadLevel(li: LevelInputs, g: ImageLayout): { params: NetParams; mask: Map<string, Uint8Array> } {
+  const a = li.params;
+  const role = `params.L${li.level}`;
+  const D = g.channels * g.height * g.width;
+  const needs = `the analysis needs a dense first layer W1 of shape [D, h1] over the D = ${D} input pixels (${g.channels}×${g.height}×${g.width})`;
+  let p: LoadedParams;
+  try {
+    p = loadParams(a);
+  } catch (e) {
+    throw new ArtifactError(`analysis: ${role}: ${needs}; got: ${(e as Error).message}`, 'bad-input', a.dir);
   }
-  if (dims.length < 2) throw new ArtifactError(`${file}: no W1 tensor`, 'bad-table', file);
-  return { arch: metadata.arch ?? '', dims, tensors: map };
-}
-
-/** Mask tensors by name; a layer without a mask tensor is dense (never pruned). */
-export function loadMask(a: Artifact | null): Map<string, Uint8Array> {
-  if (!a) return new Map();
-  const { tensors } = readTensorFile(a.file('mask.arrow'), 'uint8');
-  return new Map(tensors.map((t: NamedTensor) => [t.name, t.data as Uint8Array]));
+  const w1 = p.tensors.get('W1');
+  if (!w1 || w1.shape.length !== 2 || w1.shape[0] !== D)
+    throw new ArtifactError(
+      `analysis: ${role}: ${needs}; got ${w1 ? `W1 of shape [${w1.shape}]` : `no W1 (tensors ${[...p.tensors.keys()].join(', ')})`} in ${p.file}`,
+      'bad-input',
+      a.dir,
+    );
+  // Mask tensors by name, checked against these parameters; a layer without one is dense.
+  const mask = li.mask ? loadMaskFor(li.mask, p).tensors : new Map<string, NamedTensor<Uint8Array>>();
+  return {
+    params: {
+      arch: p.arch,
+      dims: [p.inputDim, ...p.layers.map((L) => L.fanOut)],
+      tensors: new Map([...p.tensors].map(([k, t]) => [k, t.data])),
+    },
+    mask: new Map([...mask].map(([k, t]) => [k, t.data])),
+  };
 }
 
 export interface LevelMetrics {

@@ -1,7 +1,14 @@
 /**
- * Minimal radix-2 complex FFT on split re/im Float64Arrays. The locality maps of
+ * Radix-2 complex FFT on split re/im Float64Arrays, and the 2-D transform of a
+ * zero-padded power-of-two grid used for the S^sc/S^dc maps. The locality maps of
  * spec §4(c) are sums of per-node autocorrelations, which a zero-padded FFT gives
  * exactly (after rounding) in O(N log N) instead of O(k²) pairs per node.
+ *
+ * Not the same as packages/data/src/nlgp/fft.ts: that one is mixed-radix (any length,
+ * e.g. 28 = 2·2·7, for NLGP sampling on the image grid itself) with a normalised
+ * inverse. Here sizes are padded to powers of two anyway (the autocorrelation needs
+ * 2H−1 ≥ zero padding), the transform works in place on strided rows/columns, and the
+ * inverse is unscaled (the caller divides once).
  */
 export class Fft {
   readonly n: number;
