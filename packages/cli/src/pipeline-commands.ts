@@ -1,11 +1,18 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import type { Command } from 'commander';
-import { execa } from 'execa';
-import { ConfigError, storeRoot, stageCommand, workspaceRoot } from '@imp/artifacts';
+import { ArtifactError, ConfigError, storeRoot, stageCommand, workspaceRoot } from '@imp/artifacts';
 import {
   PACKAGE_STAGES,
+  SCOPE_TAG,
+  checkRuns,
+  collectRuns,
   comparisonPage,
+  decodeArg,
   diffPlans,
   executeTask,
   planComparison,
@@ -14,8 +21,10 @@ import {
   packageStage,
   planExperiment,
   planStatus,
-  projectName,
+  scopedNodes,
+  scopedRuns,
   taskArgv,
+  type ScopedRun,
   type Comparison,
   type Plan,
 } from '@imp/pipeline';
@@ -31,11 +40,11 @@ async function loadPlan(ref: string): Promise<Plan> {
   return planExperiment(loaded.experiment, storeRoot());
 }
 
-/** `imp run`: the experiment's DAG through Nx, which skips every stage whose inputs are unchanged. */
-async function run(ref: string, opts: { plan?: boolean; json?: boolean; skipNxCache?: boolean; parallel: string }) {
+/** `imp run`: the pending part of the experiment's DAG through Nx; the store says what is pending. */
+async function run(ref: string, opts: { plan?: boolean; json?: boolean; parallel?: string; verify?: boolean }) {
   const file = findExperimentFile(ref, pipelinesDir());
-  const loaded = loadExperimentFile(file);
   if (opts.plan) {
+    const loaded = loadExperimentFile(file);
     if (loaded.kind !== 'experiment') throw new ConfigError(`--plan takes an experiment, ${ref} is a comparison`);
     const plan = await planExperiment(loaded.experiment, storeRoot());
     const steps = plan.tasks.map((t) => ({
@@ -53,41 +62,123 @@ async function run(ref: string, opts: { plan?: boolean; json?: boolean; skipNxCa
       );
     return;
   }
-  const name = loaded.kind === 'experiment' ? loaded.experiment.name : loaded.comparison.name;
+  const parallel = opts.parallel === undefined ? undefined : Number(opts.parallel);
+  if (parallel !== undefined && !(Number.isInteger(parallel) && parallel >= 1))
+    throw new ConfigError(`--parallel: expected a whole number ≥ 1, got '${opts.parallel}'`);
   const t0 = performance.now();
-  const nxArgs = [
-    nxBin(),
-    'run',
-    `${projectName(name)}:run`,
-    '--output-style=stream',
-    `--parallel=${opts.parallel}`,
-    ...(opts.skipNxCache ? ['--skip-nx-cache'] : []),
-  ];
-  const r = await execa(process.execPath, nxArgs, {
-    cwd: workspaceRoot(),
-    stdio: 'inherit',
-    reject: false,
-    // In-process plugins: spawning a worker per plugin costs more than a fully cached run.
-    env: {
-      NX_DAEMON: 'false',
-      NX_NO_CLOUD: 'true',
-      NX_TUI: 'false',
-      NX_ISOLATE_PLUGINS: 'false',
-      NX_SKIP_NX_CACHE: opts.skipNxCache ? 'true' : undefined,
+  const store = storeRoot();
+  const set = await collectRuns(file, pipelinesDir(), store);
+  const before = await checkRuns(set.units, { store, full: opts.verify });
+  failIfCorrupt(before.corrupt);
+  const secs = () => ((performance.now() - t0) / 1000).toFixed(1);
+  if (before.pending.length === 0) {
+    console.log(
+      `${set.name}: all ${set.units.length} stage runs up to date (artifacts present and ${opts.verify ? 'hashed' : 'verified'}) in ${secs()} s.`,
+    );
+    return console.log(`${set.kind === 'experiment' ? 'Report' : 'Comparison'}: ${set.page}`);
+  }
+  const { runs, parallel: p } = scopedRuns(before.pending, { parallel });
+  console.log(
+    `${set.name}: ${runs.length} of ${set.units.length} stage runs to do (${runs.map((r) => r.project).join(', ')}); up to ${p} at once`,
+  );
+  const code = await runNx(runs, p);
+  const after = await checkRuns(set.units, { store });
+  failIfCorrupt(after.corrupt);
+  if (code !== 0) process.exit(code);
+  if (after.pending.length)
+    throw new ConfigError(
+      `${set.name}: Nx reported success but these stage runs left artifacts missing: ${after.pending.map((u) => u.project).join(', ')}`,
+    );
+  console.log(
+    `\n${set.name}: done in ${secs()} s. ${set.kind === 'experiment' ? 'Report' : 'Comparison'}: ${set.page}`,
+  );
+}
+
+function failIfCorrupt(corrupt: { dir: string; problem: string }[]) {
+  if (!corrupt.length) return;
+  for (const c of corrupt) console.error(`imp run: ${c.problem}`);
+  throw new ArtifactError(
+    `${corrupt.length} artifact(s) in the store do not match their manifests; nothing was run. ` +
+      `Delete them to recompute them: rm -rf ${corrupt.map((c) => c.dir).join(' ')}`,
+    'checksum-mismatch',
+    corrupt[0]!.dir,
+  );
+}
+
+/**
+ * Runs the given stage runs through the workspace's Nx, which orders and schedules them.
+ * Nx gets its own process group: SIGINT/SIGTERM/SIGHUP sent to `imp run` go to the
+ * whole group (Nx, the shells it starts, the stage processes), so nothing outlives it.
+ */
+async function runNx(runs: ScopedRun[], parallel: number): Promise<number> {
+  const root = workspaceRoot();
+  const dir = join(root, '.nx', 'workspace-data', 'imp-scope');
+  mkdirSync(dir, { recursive: true });
+  const scope = join(dir, `${process.pid}-${randomBytes(4).toString('hex')}.json`);
+  writeFileSync(scope, JSON.stringify({ projects: scopedNodes(runs, root) }));
+  const child = spawn(
+    process.execPath,
+    [
+      nxBin(),
+      'run-many',
+      '--targets=run',
+      `--projects=tag:${SCOPE_TAG}`,
+      '--output-style=stream',
+      `--parallel=${parallel}`,
+    ],
+    {
+      cwd: root,
+      stdio: 'inherit',
+      detached: true,
+      env: {
+        ...process.env,
+        IMP_NX_SCOPE: scope,
+        NX_DAEMON: 'false',
+        NX_NO_CLOUD: 'true',
+        NX_TUI: 'false',
+        // In-process plugins: spawning a worker per plugin costs more than the graph itself.
+        NX_ISOLATE_PLUGINS: 'false',
+        // Plain child processes, not pseudo-terminals (which start new sessions and so
+        // would escape the process group the signals are sent to).
+        NX_NATIVE_COMMAND_RUNNER: 'false',
+      },
     },
+  );
+  const forward = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, sig);
+    } catch {
+      // The group is already gone.
+    }
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  let received: NodeJS.Signals | undefined;
+  const handlers = signals.map((sig) => {
+    const h = () => {
+      received = sig;
+      forward(sig);
+    };
+    process.on(sig, h);
+    return [sig, h] as const;
   });
-  if (r.exitCode !== 0) process.exit(r.exitCode ?? 1);
-  const secs = ((performance.now() - t0) / 1000).toFixed(1);
-  if (loaded.kind === 'experiment') {
-    const plan = await planExperiment(loaded.experiment, storeRoot());
-    const report = plan.tasks.find((t) => t.name === 'report')!;
-    const dir = Object.values(report.outputs)[0]!.dir;
-    console.log(`\n${name}: done in ${secs} s. Report: ${join(dir, 'index.html')}`);
-  } else console.log(`\n${name}: done in ${secs} s.`);
+  try {
+    const [code, sig] = await new Promise<[number | null, NodeJS.Signals | null]>((res, rej) => {
+      child.on('error', rej);
+      child.on('exit', (c, s) => res([c, s]));
+    });
+    // Stragglers of a killed run (a stage between Nx's signal and its exit) go too.
+    if (received) forward('SIGKILL');
+    const s = received ?? sig;
+    return s ? 128 + (osConstants.signals[s] ?? 1) : (code ?? 1);
+  } finally {
+    for (const [sig, h] of handlers) process.off(sig, h);
+    rmSync(scope, { force: true });
+  }
 }
 
 /** `imp task`: what each Nx target runs. `--expect` guards against a stale project graph. */
-async function task(file: string, taskName: string, opts: { expect?: string }) {
+async function task(file: string, taskName: string, opts: { expect?: string; encoded?: boolean }) {
+  if (opts.encoded) [file, taskName] = [decodeArg(file), decodeArg(taskName)];
   const loaded = loadExperimentFile(file);
   if (loaded.kind === 'comparison') return runComparison(loaded.comparison);
   const plan = await planExperiment(loaded.experiment, storeRoot());
@@ -150,8 +241,8 @@ export function addPipelineCommands(program: Command) {
     .description('run an experiment (name in pipelines/ or a file) through Nx; only changed stages run')
     .option('--plan', 'print each stage command in order instead of running (for external schedulers)')
     .option('--json', 'with --plan: JSON')
-    .option('--skip-nx-cache', 'ignore the Nx cache (stages still skip existing artifacts)')
-    .option('--parallel <n>', 'stage runs at once (the engine already uses both cores for one)', '1')
+    .option('--verify', 'hash every file of every planned artifact (default: files whose stat changed)')
+    .option('--parallel <n>', "stage runs at once (default: from the cores and each stage's thread need)")
     .action(run);
   program
     .command('status <experiment>')
@@ -167,6 +258,7 @@ export function addPipelineCommands(program: Command) {
     .command('task <file> <task>')
     .description('run one planned task of an experiment (what the Nx targets call)')
     .option('--expect <ids>', 'the output ids the Nx graph planned')
+    .option('--encoded', 'the file and task arguments are percent-encoded (what Nx targets pass)')
     .action(task);
   const stage = program
     .command('stage')

@@ -7,3 +7,6 @@ export * from './execute-task.ts';
 export * from './status.ts';
 export * from './nx-nodes.ts';
 export * from './plan-comparison.ts';
+export * from './check-store.ts';
+export * from './threads.ts';
+export * from './run-scope.ts';

@@ -1,4 +1,5 @@
-// Child-process entry of nx-plugin.cjs: prints the createNodes results as JSON.
+// Child-process entry of nx-plugin.cjs: prints the createNodes results (and the files
+// each was computed from) as JSON.
 import { createNodesFor } from './nx-nodes.ts';
 
 try {
