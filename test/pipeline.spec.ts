@@ -2,8 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { executedTasks, makeWorkspace, REPO } from './workspace.ts';
+import { basename, join } from 'node:path';
+import { ALT_REWIND, executedTasks, makeWorkspace } from './workspace.ts';
 
 const tiny = {
   name: 'tiny',
@@ -48,9 +48,12 @@ const edit = (f: (e: typeof tiny) => void) => {
   ws.write('tiny', e);
 };
 
-test('first run executes every stage; a second run executes none', () => {
+test('first run executes every stage; a second run executes none and does not start Nx', () => {
   assert.deepEqual(run().sort(), [...ALL].sort());
-  assert.deepEqual(run(), []);
+  const r = ws.imp('run', 'tiny');
+  assert.equal(r.code, 0, r.out);
+  assert.match(r.out, /tiny: all 10 stage runs up to date/);
+  assert.doesNotMatch(r.out, /> nx run/);
 });
 
 test('changing only an analysis option reruns only analysis and report', () => {
@@ -70,7 +73,7 @@ test('changing the pruning fraction reruns from mask-L1 on, never data or train-
 });
 
 test('swapping the rewind implementation reruns from rewind-L1 on', () => {
-  const alt = { command: [process.execPath, '--import', 'tsx', join(REPO, 'test/fixtures/alt-rewind.ts')] };
+  const alt = ALT_REWIND;
   edit((e) => {
     e.analysis.config = { r: 2 };
     e.prune.config.fraction = 0.5;
@@ -87,17 +90,16 @@ test('swapping the rewind implementation reruns from rewind-L1 on', () => {
   assert.match(st.out, /10 done, 0 stale, 0 missing/);
 });
 
-test('deleting .nx/cache does not retrain', () => {
+test('deleting .nx does not retrain: a missing report reruns only the report', () => {
   const trainDirs = () =>
     readdirSync(ws.store)
       .filter((d) => d.startsWith('parameters-'))
       .map((d) => [d, readFileSync(join(ws.store, d, 'manifest.json'), 'utf8')]);
   const before = trainDirs();
   rmSync(join(ws.root, '.nx'), { recursive: true, force: true });
-  const r = ws.imp('run', 'tiny');
-  assert.equal(r.code, 0, r.out);
-  assert.match(r.out, /train-L2: up to date/);
-  assert.doesNotMatch(r.out, /train-L\d: done/);
+  for (const d of readdirSync(ws.store).filter((n) => n.startsWith('report-')))
+    rmSync(join(ws.store, d), { recursive: true, force: true });
+  assert.deepEqual(run(), ['report']);
   assert.deepEqual(trainDirs(), before, 'no parameters artifact was rewritten');
 });
 
@@ -115,20 +117,44 @@ test('status explains a stale stage; diff names the differing keys', () => {
   ws.write('tiny', tiny);
 });
 
-test('an edited upstream artifact file is detected, never silently used', () => {
+test('a tampered artifact file is reported by name and never restored or used', () => {
   run();
-  const maskDir = readdirSync(ws.store).find((d) => d.startsWith('mask-'))!;
+  const plan = JSON.parse(ws.imp('run', 'tiny', '--plan', '--json').out) as {
+    steps: { task: string; outputs: Record<string, string> }[];
+  };
+  const maskDir = basename(plan.steps.find((s) => s.task === 'mask-L1')!.outputs.mask!);
   const f = join(ws.store, maskDir, 'mask.arrow');
-  const orig = readFileSync(f);
-  const bad = Buffer.from(orig);
+  const bad = Buffer.from(readFileSync(f));
   bad[bad.length - 40] ^= 1;
   chmodSync(f, 0o644);
   writeFileSync(f, bad);
   const r = ws.imp('run', 'tiny');
-  const restored = readFileSync(f).equals(orig);
-  // Either Nx restores the cached original (a rebuild) or a stage refuses the file by name.
-  assert.ok(restored || (r.code !== 0 && /mask\.arrow/.test(r.out)), r.out.slice(-2000));
-  if (restored) assert.equal(ws.imp('verify', '--all').code, 0);
+  assert.notEqual(r.code, 0, r.out);
+  assert.match(r.out, new RegExp(`${maskDir}/mask\\.arrow: sha256 does not match`));
+  assert.doesNotMatch(r.out, /> nx run/);
+  assert.ok(readFileSync(f).equals(bad), 'the tampered file was left for the user to see');
+  // Deleting the damaged artifact is the fix: it is recomputed.
+  rmSync(join(ws.store, maskDir), { recursive: true, force: true });
+  const again = ws.imp('run', 'tiny');
+  assert.equal(again.code, 0, again.out);
+  assert.deepEqual(executedTasks(again.out, 'tiny'), ['mask-L1']);
+  assert.ok(!readFileSync(f).equals(bad));
+});
+
+test('--verify hashes every file even when its stat is unchanged', () => {
+  const r = ws.imp('run', 'tiny', '--verify');
+  assert.equal(r.code, 0, r.out);
+  assert.match(r.out, /up to date \(artifacts present and hashed\)/);
+});
+
+test('experiment file names with spaces, quotes, ; and $ reach imp task intact, never a shell', () => {
+  const file = `inj;touch\${IFS}INJECTED; it's "$HOME" {args.x}.json`;
+  ws.write('weird', { ...tiny, name: 'weird' }, file);
+  const r = ws.imp('run', join('pipelines', file));
+  rmSync(join(ws.root, 'pipelines', file));
+  assert.equal(r.code, 0, r.out);
+  assert.deepEqual(executedTasks(r.out, 'weird'), ['report']);
+  assert.ok(!existsSync(join(ws.root, 'INJECTED')), 'a shell ran part of the file name');
 });
 
 test('an invalid experiment file gives a zod error naming the field, non-zero exit', () => {

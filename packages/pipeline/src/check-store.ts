@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { MANIFEST_FILE, readManifest, sha256File, sha256Hex, type Manifest } from '@imp/artifacts';
+import { MANIFEST_FILE, readManifest, sha256File, type Manifest } from '@imp/artifacts';
 
 /**
  * What `imp run` knows of an artifact before and after Nx runs: the store, not a
@@ -110,9 +110,10 @@ export interface PlannedArtifactRef {
 }
 
 /**
- * Checks a set of planned artifacts and the links between them: every present
- * artifact's record of an upstream manifest's sha256 must match that manifest, so a
- * rewritten manifest is caught even when the files it lists were rewritten to match.
+ * Checks a set of planned artifacts. (Upstream manifests are not compared with the
+ * sha256 their downstream recorded: an artifact deleted and recomputed has the same id
+ * and bytes but a new manifest, with new timings, and that must not poison its
+ * downstream.)
  */
 export async function checkArtifacts(
   planned: PlannedArtifactRef[],
@@ -120,20 +121,5 @@ export async function checkArtifacts(
 ): Promise<Map<string, ArtifactState>> {
   const out = new Map<string, ArtifactState>();
   for (const p of planned) if (!out.has(p.dir)) out.set(p.dir, await checkArtifact(p.dir, p.id, opts));
-  const manifestSha = new Map<string, string>();
-  for (const [dir, st] of out) {
-    if (st.state !== 'present') continue;
-    for (const u of readManifest(dir).upstream) {
-      const udir = join(dir, '..', u.dir);
-      if (out.get(udir)?.state !== 'present') continue;
-      if (!manifestSha.has(udir)) manifestSha.set(udir, sha256Hex(readFileSync(join(udir, MANIFEST_FILE))));
-      if (manifestSha.get(udir) !== u.manifestSha256)
-        out.set(udir, {
-          dir: udir,
-          state: 'corrupt',
-          problem: `${join(udir, MANIFEST_FILE)}: sha256 differs from the one ${basename(dir)} recorded (manifest altered)`,
-        });
-    }
-  }
   return out;
 }
