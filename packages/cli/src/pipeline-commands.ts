@@ -82,6 +82,7 @@ async function run(ref: string, opts: { plan?: boolean; json?: boolean; parallel
     `${set.name}: ${runs.length} of ${set.units.length} stage runs to do (${runs.map((r) => r.project).join(', ')}); up to ${p} at once`,
   );
   const code = await runNx(runs, p);
+  if (code > 128) process.exit(code); // killed: stop at once, the group is gone
   const after = await checkRuns(set.units, { store });
   failIfCorrupt(after.corrupt);
   if (code !== 0) process.exit(code);
