@@ -3,7 +3,8 @@
 // N − 1 others extending it with another seed, for N = 25, 100, 250 (or the sizes
 // given as arguments), times: a no-op `imp run base` (every artifact present),
 // `imp status base`, `imp run base --plan`, `nx graph --focus=exp-base` (cold: new
-// experiment files to plan; warm: memoised), and a run with two stage runs to do.
+// experiment files to plan; warm: memoised), `imp graph base`, and a run with two
+// stage runs to do.
 // Only `base` is ever computed, so the store stays small. Prints JSON last.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, rmSync } from 'node:fs';
@@ -70,6 +71,9 @@ try {
     const graphWarm = median(
       [0, 1].map(() => timed('graph', () => nx('graph', '--focus=exp-base', `--file=${graphFile}`)).s),
     );
+    const impGraph = median(
+      [0, 1].map(() => timed('imp graph', () => ws.imp('graph', 'base', `--file=${graphFile}`)).s),
+    );
     // Work to do: the report and the analysis, rerun through Nx.
     const st = JSON.parse(ws.imp('run', 'base', '--plan', '--json').out) as {
       steps: { task: string; outputs: Record<string, string> }[];
@@ -84,6 +88,7 @@ try {
       plan_s: round(plan),
       nx_graph_focus_cold_s: round(graphCold),
       nx_graph_focus_warm_s: round(graphWarm),
+      imp_graph_s: round(impGraph),
       run_2_tasks_s: round(work.s),
     };
     console.error(`N=${n}: ${JSON.stringify(results[String(n)])}`);

@@ -157,6 +157,23 @@ test('experiment file names with spaces, quotes, ; and $ reach imp task intact, 
   assert.ok(!existsSync(join(ws.root, 'INJECTED')), 'a shell ran part of the file name');
 });
 
+test("imp graph and nx graph --focus show one experiment's stage DAG", () => {
+  for (const cmd of ['imp', 'nx']) {
+    const out = join(ws.root, `graph-${cmd}.json`);
+    const r =
+      cmd === 'imp' ? ws.imp('graph', 'tiny', `--file=${out}`) : ws.nx('graph', '--focus=exp-tiny', `--file=${out}`);
+    assert.equal(r.code, 0, r.out);
+    const g = JSON.parse(readFileSync(out, 'utf8')) as {
+      graph: { nodes: Record<string, unknown>; dependencies: Record<string, { target: string }[]> };
+    };
+    for (const t of ALL) assert.ok(g.graph.nodes[`tiny--${t}`], `${cmd}: no node tiny--${t}`);
+    assert.deepEqual(g.graph.dependencies['tiny--mask-L2']!.map((d) => d.target).sort(), [
+      'tiny--mask-L1',
+      'tiny--train-L1',
+    ]);
+  }
+});
+
 test('an invalid experiment file gives a zod error naming the field, non-zero exit', () => {
   ws.write('broken', { ...tiny, name: 'broken', prune: { levels: 'many' } });
   const r = ws.imp('status', 'broken');

@@ -47,6 +47,16 @@ export function makeWorkspace(experiments: Record<string, unknown>, opts: { stor
       });
       return { code: r.status, signal: r.signal, out: `${r.stdout}\n${r.stderr}` };
     },
+    /** Runs the workspace's `nx <args>`. */
+    nx(...args: string[]) {
+      const r = spawnSync(process.execPath, [join(root, 'node_modules/nx/dist/bin/nx.js'), ...args], {
+        cwd: root,
+        encoding: 'utf8',
+        env: env({}),
+        maxBuffer: 64 << 20,
+      });
+      return { code: r.status, signal: r.signal, out: `${r.stdout}\n${r.stderr}` };
+    },
     /** Starts `imp <args>` without waiting (for signal tests). */
     spawnImp(extra: Record<string, string>, ...args: string[]) {
       return spawn(process.execPath, [join(REPO, 'packages/cli/bin/imp.js'), ...args], {

@@ -22,9 +22,10 @@ import {
   planExperiment,
   planStatus,
   scopedNodes,
+  projectName,
   scopedRuns,
   taskArgv,
-  type ScopedRun,
+  type ProjectNode,
   type Comparison,
   type Plan,
 } from '@imp/pipeline';
@@ -81,7 +82,13 @@ async function run(ref: string, opts: { plan?: boolean; json?: boolean; parallel
   console.log(
     `${set.name}: ${runs.length} of ${set.units.length} stage runs to do (${runs.map((r) => r.project).join(', ')}); up to ${p} at once`,
   );
-  const code = await runNx(runs, p);
+  const code = await runNx(scopedNodes(runs, workspaceRoot()), [
+    'run-many',
+    '--targets=run',
+    `--projects=tag:${SCOPE_TAG}`,
+    '--output-style=stream',
+    `--parallel=${p}`,
+  ]);
   if (code > 128) process.exit(code); // killed: stop at once, the group is gone
   const after = await checkRuns(set.units, { store });
   failIfCorrupt(after.corrupt);
@@ -111,40 +118,29 @@ function failIfCorrupt(corrupt: { dir: string; problem: string }[]) {
  * Nx gets its own process group: SIGINT/SIGTERM/SIGHUP sent to `imp run` go to the
  * whole group (Nx, the shells it starts, the stage processes), so nothing outlives it.
  */
-async function runNx(runs: ScopedRun[], parallel: number): Promise<number> {
+async function runNx(projects: ProjectNode[], nxArgs: string[]): Promise<number> {
   const root = workspaceRoot();
   const dir = join(root, '.nx', 'workspace-data', 'imp-scope');
   mkdirSync(dir, { recursive: true });
   const scope = join(dir, `${process.pid}-${randomBytes(4).toString('hex')}.json`);
-  writeFileSync(scope, JSON.stringify({ projects: scopedNodes(runs, root) }));
-  const child = spawn(
-    process.execPath,
-    [
-      nxBin(),
-      'run-many',
-      '--targets=run',
-      `--projects=tag:${SCOPE_TAG}`,
-      '--output-style=stream',
-      `--parallel=${parallel}`,
-    ],
-    {
-      cwd: root,
-      stdio: 'inherit',
-      detached: true,
-      env: {
-        ...process.env,
-        IMP_NX_SCOPE: scope,
-        NX_DAEMON: 'false',
-        NX_NO_CLOUD: 'true',
-        NX_TUI: 'false',
-        // In-process plugins: spawning a worker per plugin costs more than the graph itself.
-        NX_ISOLATE_PLUGINS: 'false',
-        // Plain child processes, not pseudo-terminals (which start new sessions and so
-        // would escape the process group the signals are sent to).
-        NX_NATIVE_COMMAND_RUNNER: 'false',
-      },
+  writeFileSync(scope, JSON.stringify({ projects }));
+  const child = spawn(process.execPath, [nxBin(), ...nxArgs], {
+    cwd: root,
+    stdio: 'inherit',
+    detached: true,
+    env: {
+      ...process.env,
+      IMP_NX_SCOPE: scope,
+      NX_DAEMON: 'false',
+      NX_NO_CLOUD: 'true',
+      NX_TUI: 'false',
+      // In-process plugins: spawning a worker per plugin costs more than the graph itself.
+      NX_ISOLATE_PLUGINS: 'false',
+      // Plain child processes, not pseudo-terminals (which start new sessions and so
+      // would escape the process group the signals are sent to).
+      NX_NATIVE_COMMAND_RUNNER: 'false',
     },
-  );
+  });
   const forward = (sig: NodeJS.Signals) => {
     try {
       process.kill(-child.pid!, sig);
@@ -175,6 +171,30 @@ async function runNx(runs: ScopedRun[], parallel: number): Promise<number> {
     for (const [sig, h] of handlers) process.off(sig, h);
     rmSync(scope, { force: true });
   }
+}
+
+/**
+ * `imp graph`: `nx graph --focus=exp-<name>` over a graph of just this experiment (or
+ * comparison), every stage run included: as fast at 250 experiment files as at one.
+ */
+async function graph(ref: string, opts: { file?: string }) {
+  const set = await collectRuns(findExperimentFile(ref, pipelinesDir()), pipelinesDir(), storeRoot());
+  const { runs } = scopedRuns(set.units);
+  const nodes = scopedNodes(runs, workspaceRoot());
+  const sinks = runs.filter((r) => !runs.some((o) => o.dependsOn.includes(r.project))).map((r) => r.project);
+  nodes.push({
+    name: projectName(set.name),
+    root: `pipelines/.imp-run/${projectName(set.name)}`,
+    tags: [SCOPE_TAG],
+    metadata: { impDependsOn: sinks },
+    targets: { run: { executor: 'nx:noop', dependsOn: ['^run'], inputs: [], cache: false } },
+  });
+  const code = await runNx(nodes, [
+    'graph',
+    `--focus=${projectName(set.name)}`,
+    ...(opts.file ? [`--file=${opts.file}`] : []),
+  ]);
+  if (code !== 0) process.exit(code);
 }
 
 /** `imp task`: what each Nx target runs. `--expect` guards against a stale project graph. */
@@ -245,6 +265,11 @@ export function addPipelineCommands(program: Command) {
     .option('--verify', 'hash every file of every planned artifact (default: files whose stat changed)')
     .option('--parallel <n>', "stage runs at once (default: from the cores and each stage's thread need)")
     .action(run);
+  program
+    .command('graph <experiment>')
+    .description("nx graph of one experiment's stage runs (nx graph --focus over just that experiment)")
+    .option('--file <out>', 'write the graph to a file (.json or .html) instead of serving it')
+    .action(graph);
   program
     .command('status <experiment>')
     .description('which stages are done, stale or missing, and why')
