@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeIdx, parseIdx, parseIdxPair } from './formats/idx.ts';
 import { encodeCifarBin, parseCifarBin } from './formats/cifar.ts';
@@ -12,6 +11,7 @@ import { cifar10Source } from './sources/cifar10.ts';
 import { imagenet32Source } from './sources/imagenet.ts';
 import { DataFormatError } from './types.ts';
 import { Rng } from '@imp/artifacts';
+import { tempStore } from '@imp/artifacts/testing';
 
 const ctx = { rng: new Rng(0), seed: 0, log: () => {} };
 const bytes = (n: number, seed: number) => {
@@ -61,7 +61,7 @@ test('CIFAR-10 binary: official record layout, truncated file, bad label byte; s
   bad[0] = 10;
   assert.throws(() => parseCifarBin(bad, 'bad'), isErr('bad-magic', /label byte 10/));
 
-  const root = mkdtempSync(join(tmpdir(), 'cifar-'));
+  const root = tempStore('cifar-');
   const dir = join(root, 'cifar-10-batches-bin');
   mkdirSync(dir);
   for (let b = 1; b <= 5; b++)
@@ -136,7 +136,7 @@ test('ImageNet32 source: npz and pickled official batches give identical splits 
   const batches = [mk(0), mk(1)];
   const val = mk(2);
   const mean = new Float64Array(3072).fill(100);
-  const root = mkdtempSync(join(tmpdir(), 'inet-'));
+  const root = tempStore('inet-');
   const npzDir = join(root, 'Imagenet32_train_npz');
   const npzVal = join(root, 'Imagenet32_val_npz');
   const pkDir = join(root, 'pickled');

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +9,7 @@ import { dataStage } from './stage.ts';
 import { inversePermutation, permuteImages } from './transforms/permute.ts';
 import { mnistSource } from './sources/mnist.ts';
 import { Rng } from '@imp/artifacts';
+import { tempStore } from '@imp/artifacts/testing';
 
 const config = {
   source: { name: 'mnist' },
@@ -21,8 +21,8 @@ const quiet = () => {};
 const here = dirname(fileURLToPath(import.meta.url));
 
 test('data stage: writes a dataset artifact; same config => reused and byte-identical', async () => {
-  const storeA = mkdtempSync(join(tmpdir(), 'data-a-'));
-  const storeB = mkdtempSync(join(tmpdir(), 'data-b-'));
+  const storeA = tempStore('data-a-');
+  const storeB = tempStore('data-b-');
   // Each write happens in a fresh CLI process: apache-arrow numbers dictionary types from a
   // process-global counter, so two writes inside one process can differ in that id (see README).
   const cli = (store: string) =>
@@ -78,7 +78,7 @@ test('data stage: writes a dataset artifact; same config => reused and byte-iden
 });
 
 test('data stage: paper normalisation on NLGP (float pixels), and a bad config is a ConfigError naming the field', async () => {
-  const store = mkdtempSync(join(tmpdir(), 'data-c-'));
+  const store = tempStore('data-c-');
   const r = await runStage(dataStage, {
     config: { source: { name: 'nlgp', size: 8, n_train: 40, n_val: 10 } },
     inputs: {},

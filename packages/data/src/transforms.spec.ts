@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng } from '@imp/artifacts';
 import { subsetTransform, stratifiedQuotas } from './transforms/subset.ts';
@@ -11,6 +10,7 @@ import { canvasTransform, labelNoiseTransform, pixelNoiseTransform } from './tra
 import { FASHION_MNIST_CLASSES } from './sources/fashion-mnist.ts';
 import { dataConfigSchema } from './stage.ts';
 import type { LoadedDataset } from './types.ts';
+import { tempStore } from '@imp/artifacts/testing';
 
 const ctx = (s = 0) => ({ rng: new Rng(s, 100), seed: s, log: () => {} });
 /** A toy dataset: n images of C x H x W whose pixel values encode (image, pixel) and labels y. */
@@ -77,7 +77,7 @@ test('relabel: modulo k, mapping file, meaningful Fashion-MNIST grouping', async
   assert.equal(mod.dataset.num_classes, 10);
   assert.deepEqual(mod.record!.old_classes_per_new_class, new Array(10).fill(100));
   // The paper's super-class file (1000 ids in label-1 order).
-  const dir = mkdtempSync(join(tmpdir(), 'relabel-'));
+  const dir = tempStore('relabel-');
   const ids = Array.from({ length: 1000 }, (_, i) => (i * 7) % 10);
   writeFileSync(join(dir, 'classes.dat'), ids.join(','));
   const f = await relabelTransform.apply(

@@ -2,13 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ArtifactError, ConfigError, openArtifact, readTensorFile, runStage } from '@imp/artifacts';
 import { maskStage } from './stage.ts';
-import { fakeParams, tempStore } from './test-helpers.ts';
-
-const quiet = () => {};
+import { quiet, tempStore, writeFakeParams } from '@imp/artifacts/testing';
 
 test('mask stage: 3 levels of layer-wise pruning give round(N·0.7^k) per pruned layer, output layer dense', async () => {
   const store = tempStore();
-  const params = await fakeParams(store, 'f40:f20:x', 30, [40, 20, 5]);
+  const params = await writeFakeParams(store, { arch: 'f40:f20:x', inputDim: 30, numClasses: 5 });
   let prev: string | undefined;
   for (let k = 1; k <= 3; k++) {
     const r = await runStage(maskStage, {
@@ -46,7 +44,7 @@ test('mask stage: 3 levels of layer-wise pruning give round(N·0.7^k) per pruned
 
 test('mask stage: stop rule fires at high sparsity; oneshot and random strategies', async () => {
   const store = tempStore();
-  const params = await fakeParams(store, 'f16:x', 8, [16, 3]);
+  const params = await writeFakeParams(store, { arch: 'f16:x', inputDim: 8, numClasses: 3 });
   const r = await runStage(maskStage, {
     config: { strategy: 'oneshot', targetDensity: 0.02 },
     inputs: { params: params.dir },
@@ -69,8 +67,8 @@ test('mask stage: stop rule fires at high sparsity; oneshot and random strategie
 
 test('mask stage: bad inputs give named errors', async () => {
   const store = tempStore();
-  const p1 = await fakeParams(store, 'f10:x', 6, [10, 3]);
-  const p2 = await fakeParams(store, 'f12:x', 6, [12, 3]);
+  const p1 = await writeFakeParams(store, { arch: 'f10:x', inputDim: 6, numClasses: 3 });
+  const p2 = await writeFakeParams(store, { arch: 'f12:x', inputDim: 6, numClasses: 3 });
   const m2 = await runStage(maskStage, { config: {}, inputs: { params: p2.dir }, store, log: quiet });
   await assert.rejects(
     runStage(maskStage, {

@@ -3,10 +3,18 @@ import assert from 'node:assert/strict';
 import { ArtifactError, openArtifact, readTensorFile, runStage } from '@imp/artifacts';
 import { rewindStage } from './stage.ts';
 import { glorotNormal } from '@imp/artifacts';
-import { fakeMask, fakeParams, tempStore } from './test-helpers.ts';
-
-const quiet = () => {};
+import { quiet, tempStore, writeFakeMask, writeFakeParams } from '@imp/artifacts/testing';
 const dims = [12, 8, 6, 4];
+const fakeParams = (store: string, a: string, d: number[], step: number, seed = 1) =>
+  writeFakeParams(store, { arch: a, inputDim: d[0]!, numClasses: d.at(-1)!, step, seed, bn: true });
+const fakeMask = (
+  store: string,
+  a: string,
+  d: number[],
+  layers: number[],
+  keep: (i: number) => boolean,
+  shapeFix?: (s: number[]) => number[],
+) => writeFakeMask(store, { arch: a, inputDim: d[0]!, numClasses: d.at(-1)!, layers, keep, shapeFix });
 const arch = 'f8:f6:x';
 const bits = (a: Float32Array) => new Uint32Array(a.buffer, a.byteOffset, a.length);
 

@@ -1,14 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeImage, LUMA_BT601, toPlanes } from './decode.ts';
 import { scanPhotoFolder } from './folder.ts';
 import { buildPhotoDataset, photoSourceConfig } from './photo-source.ts';
 import { texture, writeGray16Png, writeJpeg, writePalettePng, writeRgbaPng, writeRgbPng } from './test-fixtures.ts';
+import { tempStore } from '@imp/artifacts/testing';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'imp-photos-'));
+const tmp = () => tempStore('imp-photos-');
 
 test('decodes 8-bit RGB, RGBA, 16-bit gray, palette PNGs and JPEG to [0,1]; BT.601 luminance', () => {
   const d = tmp();

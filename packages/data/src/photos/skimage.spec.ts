@@ -2,17 +2,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeImage } from './decode.ts';
 import { DEFAULT_PHOTOS, locateSkimagePhotos, packagePhotoFile } from './skimage.ts';
+import { tempStore } from '@imp/artifacts/testing';
 
 const hasAptGet = spawnSync('apt-get', ['--version']).status === 0;
 
 test('without apt-get the error tells how to supply a folder', () => {
-  const cache = mkdtempSync(join(tmpdir(), 'imp-skimage-'));
+  const cache = tempStore('imp-skimage-');
   try {
     assert.throws(
       () => locateSkimagePhotos({ cacheDir: cache, ignoreInstalled: true, aptGet: join(cache, 'no-apt-get') }),
@@ -32,7 +32,7 @@ test(
   'package route: apt-get download into a fresh cache, unpack skimage/data, decode the default photos',
   { skip: !hasAptGet && 'apt-get is missing' },
   () => {
-    const cache = mkdtempSync(join(tmpdir(), 'imp-skimage-'));
+    const cache = tempStore('imp-skimage-');
     try {
       const p = locateSkimagePhotos({ cacheDir: cache, ignoreInstalled: true });
       assert.equal(p.origin, 'package-file');
@@ -67,7 +67,7 @@ test(
   'data stage with source photos: same seed ⇒ byte-identical artifact; version and sha256 recorded',
   { skip: !hasAptGet && 'apt-get is missing' },
   async () => {
-    const stores = [mkdtempSync(join(tmpdir(), 'imp-store-')), mkdtempSync(join(tmpdir(), 'imp-store-'))];
+    const stores = [tempStore('imp-store-'), tempStore('imp-store-')];
     try {
       const config = { source: { name: 'photos', train_per_class: 300, val_per_class: 60 }, seed: 9 };
       // Two separate CLI processes: the Arrow writer's output also depends on what the same
