@@ -11,8 +11,23 @@ export class ConfigError extends Error {
 
 export function formatZodError(err: z.ZodError, what: string): string {
   return err.issues
-    .map((i) => `${what}: field '${i.path.join('.') || '(root)'}': ${i.message}`)
+    .map((i) => (i.path.length ? `${what}: field '${i.path.join('.')}': ${i.message}` : `${what}: ${i.message}`))
     .join('\n');
+}
+
+/**
+ * A zod error map for a strict config object whose keys were renamed (snake_case → camelCase):
+ * an old key gets one message naming its new name instead of zod's generic "unrecognized key".
+ * Use as `z.object(shape, { error: renamedKeys({ train_limit: 'trainLimit' }) }).strict()`;
+ * parseConfig then throws `data config: field 'source': 'train_limit' was renamed to 'trainLimit'`.
+ */
+export function renamedKeys(renamed: Record<string, string>): z.core.$ZodErrorMap {
+  return (iss) => {
+    if (iss.code !== 'unrecognized_keys') return undefined;
+    return iss.keys
+      .map((k) => (Object.hasOwn(renamed, k) ? `'${k}' was renamed to '${renamed[k]}'` : `unknown key '${k}'`))
+      .join('; ');
+  };
 }
 
 export function parseConfig<S extends z.ZodType>(schema: S, raw: unknown, what: string): z.output<S> {
