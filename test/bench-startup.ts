@@ -1,0 +1,78 @@
+// `npm run bench:startup` (issue 12 §2): milliseconds from process start to the first work
+// of `imp task` for the mask and rewind stages of a tiny experiment, in a temporary store,
+// with the ahead-of-time build (the default) and with tsx (IMP_TSX=1). The first work is
+// the moment the planned task starts executing (the `startup:` line that IMP_TRACE_STARTUP
+// makes execute-task.ts print), after the CLI loaded and the experiment was planned.
+// Prints JSON as its last line.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..');
+const imp = join(root, 'packages', 'cli', 'bin', 'imp.js');
+const dir = mkdtempSync(join(tmpdir(), 'imp-startup-'));
+const file = join(dir, 'startup.json');
+const env = { ...process.env, IMP_STORE: join(dir, 'store') };
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
+
+writeFileSync(
+  file,
+  JSON.stringify({
+    name: 'startup',
+    seed: 0,
+    data: { config: { source: { name: 'nlgp' } } },
+    train: { config: { arch: 'f32:x', steps: 20, batchSize: 50, evalEvery: 20, trainEvalSize: 100 } },
+    prune: { levels: 1, config: { strategy: 'layerwise', fraction: 0.3 } },
+    rewind: { step: 5, config: { mode: 'late' } },
+  }),
+);
+
+const node = (args: string[], extra: Record<string, string> = {}) =>
+  execFileSync(process.execPath, [imp, ...args], {
+    env: { ...env, ...extra },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+
+type Step = { task: string; outputs: Record<string, string> };
+const steps = (JSON.parse(node(['run', file, '--plan', '--json'])) as { steps: Step[] }).steps;
+for (const t of ['data', 'train-L0', 'mask-L1', 'rewind-L1']) node(['task', file, t]);
+
+function removeOutputs(task: string) {
+  for (const d of Object.values(steps.find((s) => s.task === task)!.outputs)) {
+    try {
+      chmodSync(d, 0o755);
+    } catch {
+      // not there
+    }
+    rmSync(d, { recursive: true, force: true });
+  }
+}
+
+/** One fresh process, its output removed first so the stage really works. */
+function startupMs(task: string, extra: Record<string, string>): number {
+  removeOutputs(task);
+  const r = spawnSync(process.execPath, [imp, 'task', file, task], {
+    env: { ...env, ...extra, IMP_TRACE_STARTUP: '1' },
+    encoding: 'utf8',
+  });
+  const m = /startup: \S+ starts work at ([0-9.]+) ms/.exec(r.stderr);
+  if (r.status !== 0 || !m) throw new Error(`imp task ${task} failed (exit ${r.status}): ${r.stderr.trim()}`);
+  return Number(m[1]);
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const result: Record<string, Record<string, number>> = {};
+for (const [mode, extra] of [
+  ['compiled', {}],
+  ['tsx', { IMP_TSX: '1' }],
+] as const) {
+  result[mode] = {};
+  for (const task of ['mask-L1', 'rewind-L1']) {
+    const xs = Array.from({ length: ROUNDS }, () => startupMs(task, extra));
+    result[mode][task.replace(/-L1$/, '_ms')] = Number(median(xs).toFixed(1));
+  }
+}
+rmSync(dir, { recursive: true, force: true });
+console.log(JSON.stringify({ rounds: ROUNDS, startup_to_first_work: result, goal_ms: 300 }));
