@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { renamedKeys } from '@imp/artifacts';
 import type { LoadedDataset, RunContext, SourceDef, TransformDef, TransformResult } from './types.ts';
 
 /**
@@ -6,17 +7,30 @@ import type { LoadedDataset, RunContext, SourceDef, TransformDef, TransformResul
  * description and the option fields (each with .describe() and a default where sensible);
  * the helper adds `name: z.literal(name)` and makes the object strict, so a typo in an
  * option is a ConfigError naming the field.
+ *
+ * Option keys are camelCase; until data algoVersion 2 they were snake_case, so the old
+ * spelling of every camelCase option is recognised and named in the error
+ * (`field 'source': 'train_limit' was renamed to 'trainLimit'`).
  */
+const snake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** The snake_case spelling of every camelCase key → the key (`trainLimit` ← `train_limit`). */
+export function snakeCaseRenames(keys: string[]): Record<string, string> {
+  return Object.fromEntries(keys.filter((k) => snake(k) !== k).map((k) => [snake(k), k]));
+}
+
+function optionsObject(name: string, kind: string, options: z.ZodRawShape) {
+  const shape = { name: z.literal(name).describe(`${kind} name: '${name}'`), ...options };
+  return z.object(shape, { error: renamedKeys(snakeCaseRenames(Object.keys(options))) }).strict();
+}
+
 export function defineSource<Shape extends z.ZodRawShape>(def: {
   name: string;
   description: string;
   options: Shape;
   load(config: z.output<z.ZodObject<Shape & { name: z.ZodLiteral<string> }>>, ctx: RunContext): Promise<LoadedDataset>;
 }): SourceDef<z.ZodObject<Shape & { name: z.ZodLiteral<string> }>> {
-  const schema = z
-    .object({ name: z.literal(def.name).describe(`source name: '${def.name}'`), ...def.options })
-    .strict()
-    .describe(def.description);
+  const schema = optionsObject(def.name, 'source', def.options).describe(def.description);
   return { name: def.name, description: def.description, schema: schema as never, load: def.load as never };
 }
 
@@ -32,10 +46,7 @@ export function defineTransform<Shape extends z.ZodRawShape>(def: {
     ctx: RunContext,
   ): TransformResult | Promise<TransformResult>;
 }): TransformDef<z.ZodObject<Shape & { name: z.ZodLiteral<string> }>> {
-  let schema: z.ZodType = z
-    .object({ name: z.literal(def.name).describe(`transform name: '${def.name}'`), ...def.options })
-    .strict()
-    .describe(def.description);
+  let schema: z.ZodType = optionsObject(def.name, 'transform', def.options).describe(def.description);
   if (def.refine) schema = (schema as z.ZodObject).superRefine(def.refine as never);
   return { name: def.name, description: def.description, schema: schema as never, apply: def.apply as never };
 }

@@ -127,7 +127,7 @@ test('NumPy pickles (Python 2 and 3 layouts) unpickle to the same arrays', async
   );
 });
 
-test('ImageNet32 source: npz and pickled official batches give identical splits (labels - 1, first N, val_size)', async () => {
+test('ImageNet32 source: npz and pickled official batches give identical splits (labels - 1, first N, valSize)', async () => {
   const N = [3, 2, 4];
   const mk = (i: number) => ({
     x: bytes(N[i]! * 3072, 30 + i),
@@ -159,9 +159,9 @@ test('ImageNet32 source: npz and pickled official batches give identical splits 
   const cfg = {
     name: 'imagenet32',
     format: 'auto' as 'auto' | 'npz' | 'pickle',
-    train_batches: [1, 2],
-    train_limit: 4,
-    val_size: 3,
+    trainBatches: [1, 2],
+    trainLimit: 4,
+    valSize: 3,
   };
   const a = await imagenet32Source.load({ ...cfg, dir: root }, ctx);
   const b = await imagenet32Source.load({ ...cfg, dir: pkDir, format: 'pickle' }, ctx);
@@ -190,7 +190,7 @@ test('ImageNet32 source: npz and pickled official batches give identical splits 
     encodeNpz({ data: encodeNpy('|u1', [1, 12288], new Uint8Array(12288)), labels: encodeNpy('<i8', [1], [1]) }),
   );
   await assert.rejects(
-    imagenet32Source.load({ ...cfg, dir: wrong, train_batches: [1] }, ctx),
+    imagenet32Source.load({ ...cfg, dir: wrong, trainBatches: [1] }, ctx),
     isErr('bad-format', /expected \(N, 3072\)/),
   );
 });

@@ -84,14 +84,14 @@ test('NLGP vs its Gaussian clone: same covariance (analytic and empirical), NLGP
 });
 
 test('NLGP source: balanced interleaved classes, float32 chw, deterministic by seed, 20k 28x28 quickly', async () => {
-  const cfg = { name: 'nlgp', variant: 'nlgp' as const, size: 28, xi: [1, 3], gain: 3, n_train: 20000, n_val: 11 };
+  const cfg = { name: 'nlgp', variant: 'nlgp' as const, size: 28, xi: [1, 3], gain: 3, nTrain: 20000, nVal: 11 };
   const t = performance.now();
   const a = await nlgpSource.load(cfg, { rng: new Rng(5, 1), seed: 5, log: () => {} });
   const secs = (performance.now() - t) / 1000;
   assert.ok(secs < 60, `took ${secs}s`);
   assert.ok(a.train.x instanceof Float32Array && a.train.x.length === 20000 * 784);
   assert.deepEqual([...a.val.y], [0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0]);
-  const b = await nlgpSource.load({ ...cfg, n_train: 10 }, { rng: new Rng(5, 1), seed: 5, log: () => {} });
+  const b = await nlgpSource.load({ ...cfg, nTrain: 10 }, { rng: new Rng(5, 1), seed: 5, log: () => {} });
   assert.deepEqual(b.train.y, Int32Array.from([0, 1, 0, 1, 0, 1, 0, 1, 0, 1]));
   assert.equal(a.class_names[1], 'xi=3');
 });

@@ -80,7 +80,7 @@ test('data stage: writes a dataset artifact; same config => reused and byte-iden
 test('data stage: paper normalisation on NLGP (float pixels), and a bad config is a ConfigError naming the field', async () => {
   const store = tempStore('data-c-');
   const r = await runStage(dataStage, {
-    config: { source: { name: 'nlgp', size: 8, n_train: 40, n_val: 10 } },
+    config: { source: { name: 'nlgp', size: 8, nTrain: 40, nVal: 10 } },
     inputs: {},
     store,
     log: quiet,
@@ -105,4 +105,30 @@ test('data stage: paper normalisation on NLGP (float pixels), and a bad config i
     runStage(dataStage, { config: { source: { name: 'cifar10' } }, inputs: {}, store, log: quiet }),
     /no data directory given.*cifar-10-batches-bin/,
   );
+});
+
+test('data config: an old snake_case key is one ConfigError naming its new name (sources, transforms)', async () => {
+  const store = tempStore('data-d-');
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [
+      { source: { name: 'imagenet32', dir: store, train_limit: 5 } },
+      /field 'source': 'train_limit' was renamed to 'trainLimit'/,
+    ],
+    [{ source: { name: 'nlgp', n_train: 5 } }, /'n_train' was renamed to 'nTrain'/],
+    [{ source: { name: 'photos', val_fraction: 0.5 } }, /'val_fraction' was renamed to 'valFraction'/],
+    [
+      { source: { name: 'mnist' }, transforms: [{ name: 'canvas', height: 30, width: 30, noise_std: 1 }] },
+      /field 'transforms\.0': 'noise_std' was renamed to 'noiseStd'/,
+    ],
+    [
+      { source: { name: 'mnist' }, transforms: [{ name: 'relabel', by: 'modulo', k: 2, class_names: ['a', 'b'] }] },
+      /'class_names' was renamed to 'classNames'/,
+    ],
+  ];
+  for (const [config, re] of cases)
+    await assert.rejects(
+      runStage(dataStage, { config, inputs: {}, store, log: quiet }),
+      (e) => e instanceof ConfigError && re.test(e.message) && e.message.split('\n').length === 1,
+      JSON.stringify(config),
+    );
 });

@@ -7,7 +7,7 @@ import { normalizationStats } from './normalization.ts';
 import { imageDim, type LoadedDataset } from './types.ts';
 
 /** Bump when the same config would give different bytes. */
-export const DATA_ALGO_VERSION = '1';
+export const DATA_ALGO_VERSION = '2'; // 2: camelCase option keys (the config, hence the id, changed)
 
 export const dataConfigSchema = z
   .object({

@@ -162,7 +162,7 @@ test('canvas, label noise and pixel noise', async () => {
   const c = (
     await canvasTransform.apply(
       ds,
-      parse(canvasTransform, { name: 'canvas', height: 7, width: 9, noise_mean: 0, noise_std: 0 }),
+      parse(canvasTransform, { name: 'canvas', height: 7, width: 9, noiseMean: 0, noiseStd: 0 }),
       ctx(),
     )
   ).dataset;

@@ -64,8 +64,8 @@ test('photos: clone covariance = photo covariance within sampling error; kurtosi
       photoSourceConfig.parse({
         photos: ['brick', 'camera', 'coins'],
         patch: 8,
-        train_per_class: 4000,
-        val_per_class: 1000,
+        trainPerClass: 4000,
+        valPerClass: 1000,
       }),
       3,
     );

@@ -22,7 +22,7 @@ test("NLGP: the empirical clone's covariance matches the data stage's analytical
   const D = L * L;
   const xi = [1, 3];
   const gain = 3;
-  const base = { source: { name: 'nlgp', size: L, xi, gain, n_train: 8000, n_val: 2000 }, seed: 2 };
+  const base = { source: { name: 'nlgp', size: L, xi, gain, nTrain: 8000, nVal: 2000 }, seed: 2 };
   const { dataset: src } = await buildDataset(dataConfigSchema.parse(base));
   const { dataset: cl } = await buildDataset(
     dataConfigSchema.parse({ ...base, transforms: [{ name: 'gaussian-clone' }] }),

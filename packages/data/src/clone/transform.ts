@@ -13,19 +13,19 @@ export const gaussianCloneTransform = defineTransform({
   description:
     "replace each image by a Gaussian sample with its class's empirical TRAINING mean and full covariance (same labels, order and split sizes; val drawn from the training statistics); exact Cholesky with a recorded jitter",
   options: {
-    jitter_rel: z
+    jitterRel: z
       .number()
       .positive()
       .default(1e-6)
       .describe(
         'first Cholesky jitter added to the covariance diagonal, relative to the mean pixel variance of the class; raised ×10 until the factorisation succeeds',
       ),
-    max_jitter_rel: z.number().positive().default(1e-2).describe('largest relative jitter tried before failing'),
+    maxJitterRel: z.number().positive().default(1e-2).describe('largest relative jitter tried before failing'),
   },
   async apply(ds, c, ctx) {
     const r = await gaussianClone(ds, ctx.rng, {
-      jitterRel: c.jitter_rel,
-      maxJitterRel: c.max_jitter_rel,
+      jitterRel: c.jitterRel,
+      maxJitterRel: c.maxJitterRel,
       block: 256,
       log: ctx.log,
     });

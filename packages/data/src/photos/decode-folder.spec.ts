@@ -72,7 +72,7 @@ test('user folder, one class per file (PNG and JPEG): builds disjoint, exact-cou
       classes.map((c) => c.name),
       ['a-wood', 'b-sea', 'c-sand'],
     );
-    const cfg = photoSourceConfig.parse({ folder: d, patch: 12, train_per_class: 30, val_per_class: 7 });
+    const cfg = photoSourceConfig.parse({ folder: d, patch: 12, trainPerClass: 30, valPerClass: 7 });
     const ds = buildPhotoDataset(cfg, 5);
     assert.deepEqual(ds.classNames, ['a-wood', 'b-sea', 'c-sand']);
     assert.equal(ds.train.y.length, 90);
@@ -101,8 +101,8 @@ test('user folder, one class per subfolder; RGB crops are chw', () => {
       folder: d,
       patch: 8,
       color: 'rgb',
-      train_per_class: 40,
-      val_per_class: 10,
+      trainPerClass: 40,
+      valPerClass: 10,
       standardize: false,
     });
     const ds = buildPhotoDataset(cfg, 1);
@@ -146,7 +146,7 @@ test('errors name the folder or file: empty folder, empty subfolder, unreadable 
       (e: Error) => e.message.includes(join(d, 'b')) && /empty/.test(e.message),
     );
     writeFileSync(join(d, 'b', 'broken.png'), Buffer.from('\x89PNG\r\n\x1a\n this is not really a png'));
-    const cfg = photoSourceConfig.parse({ folder: d, patch: 8, train_per_class: 5, val_per_class: 5 });
+    const cfg = photoSourceConfig.parse({ folder: d, patch: 8, trainPerClass: 5, valPerClass: 5 });
     assert.throws(
       () => buildPhotoDataset(cfg, 0),
       (e: Error) => e.message.includes(join(d, 'b', 'broken.png')),

@@ -75,7 +75,7 @@ function regions(
     if (hi - lo < size || p.width < size)
       throw new PhotoSourceError(
         `photos: ${names[i]} (${p.width}x${p.height}) is too small for ${size}x${size} ${split} crops: ` +
-          `its ${split} band has ${hi - lo} rows (val_fraction ${valFraction}); use a smaller patch or a larger photo`,
+          `its ${split} band has ${hi - lo} rows (valFraction ${valFraction}); use a smaller patch or a larger photo`,
       );
     return { photo: i, row0: lo, nRows: hi - lo - size + 1, nCols: p.width - size + 1 };
   });
@@ -162,7 +162,7 @@ export function samplePatches(
   o: PatchOptions,
 ): { train: SplitPatches; val: SplitPatches } {
   if (!(o.valFraction > 0 && o.valFraction < 1))
-    throw new PhotoSourceError(`photos: val_fraction must be in (0, 1), got ${o.valFraction}`);
+    throw new PhotoSourceError(`photos: valFraction must be in (0, 1), got ${o.valFraction}`);
   const C = classes[0]?.[0]?.channels;
   if (!C || classes.some((ph) => ph.length === 0 || ph.some((p) => p.channels !== C)))
     throw new PhotoSourceError('photos: every class needs at least one photo, all with the same channel count');

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { z } from 'zod';
-import type { DatasetSplit, ImageLayout } from '@imp/artifacts';
+import { renamedKeys, type DatasetSplit, type ImageLayout } from '@imp/artifacts';
+import { snakeCaseRenames } from '../define.ts';
 import { decodeImage, LUMA_BT601, toPlanes, type DecodedImage } from './decode.ts';
 import { scanPhotoFolder, type PhotoClass } from './folder.ts';
 import { samplePatches, STD_FLOOR, trainRows, type PhotoPlanes } from './patches.ts';
@@ -11,7 +12,7 @@ import { DEFAULT_PHOTOS, locateSkimagePhotos, packagePhotoFile, type LocateOptio
 
 /**
  * Config of the `photos` source (natural-patch task, see README.md beside this file).
- * Snake_case like the rest of the data configs and manifests.
+ * camelCase like every stage config (the manifests' summaries stay snake_case).
  */
 export const photoOptions = {
   photos: z
@@ -34,9 +35,9 @@ export const photoOptions = {
     .enum(['gray', 'rgb'])
     .default('gray')
     .describe("'gray' = ITU-R BT.601 luminance 0.299R+0.587G+0.114B (1 channel); 'rgb' = 3 channels, chw"),
-  train_per_class: z.number().int().min(1).default(6000).describe('training crops per class'),
-  val_per_class: z.number().int().min(1).default(1000).describe('validation crops per class'),
-  val_fraction: z
+  trainPerClass: z.number().int().min(1).default(6000).describe('training crops per class'),
+  valPerClass: z.number().int().min(1).default(1000).describe('validation crops per class'),
+  valFraction: z
     .number()
     .gt(0)
     .lt(1)
@@ -53,7 +54,9 @@ export const photoOptions = {
 };
 
 /** The options alone (the registered source adds `name: 'photos'`). */
-export const photoSourceConfig = z.object(photoOptions).strict();
+export const photoSourceConfig = z
+  .object(photoOptions, { error: renamedKeys(snakeCaseRenames(Object.keys(photoOptions))) })
+  .strict();
 
 export type PhotoSourceConfig = z.output<typeof photoSourceConfig>;
 
@@ -140,9 +143,9 @@ export function buildPhotoDataset(cfg: PhotoSourceConfig, seed: number, opts: Bu
   const names = loaded.map((l) => l.cls.labels);
   const { train, val } = samplePatches(planes, names, {
     size: cfg.patch,
-    trainPerClass: cfg.train_per_class,
-    valPerClass: cfg.val_per_class,
-    valFraction: cfg.val_fraction,
+    trainPerClass: cfg.trainPerClass,
+    valPerClass: cfg.valPerClass,
+    valFraction: cfg.valFraction,
     standardize: cfg.standardize,
     seed,
   });
@@ -157,7 +160,7 @@ export function buildPhotoDataset(cfg: PhotoSourceConfig, seed: number, opts: Bu
       format: im.format,
       bit_depth: im.bitDepth,
       color_type: im.colorType,
-      train_rows: trainRows(im.height, cfg.val_fraction),
+      train_rows: trainRows(im.height, cfg.valFraction),
     })),
   );
   const layout: ImageLayout = {
@@ -175,7 +178,7 @@ export function buildPhotoDataset(cfg: PhotoSourceConfig, seed: number, opts: Bu
     intensity: 'samples / (2^bit_depth - 1), in [0, 1], before standardisation; alpha ignored',
     patch: cfg.patch,
     split_rule: {
-      val_fraction: cfg.val_fraction,
+      val_fraction: cfg.valFraction,
       rule: 'train crops lie in rows [0, train_rows) and val crops in rows [train_rows, height) of each photo; train_rows = floor(height*(1-val_fraction))',
     },
     positions: 'uniform over all valid top-left corners of the split band (over all photos of a class), seeded',

@@ -69,7 +69,7 @@ test(
   async () => {
     const stores = [tempStore('imp-store-'), tempStore('imp-store-')];
     try {
-      const config = { source: { name: 'photos', train_per_class: 300, val_per_class: 60 }, seed: 9 };
+      const config = { source: { name: 'photos', trainPerClass: 300, valPerClass: 60 }, seed: 9 };
       // Two separate CLI processes: the Arrow writer's output also depends on what the same
       // process wrote before (flatbuffer builder state in @imp/artifacts), so in-process
       // repeats are not a fair byte-identity check.

@@ -12,7 +12,7 @@ import { DataFormatError, type LoadedDataset } from '../types.ts';
  * each a dict {data: uint8 N x (3*S*S) channel-major, labels: 1..1000, mean}, either as .npz
  * (Imagenet32_train_npz) or pickled (Imagenet32_train). Labels become label-1 (0..999) in
  * ImageNet32's own class order; train = batches in order 1..10 (the paper's "first N");
- * val = the first val_size images of val_data (the paper: 10000).
+ * val = the first valSize images of val_data (the paper: 10000).
  */
 function expected(size: number, fmt: string) {
   return (
@@ -76,7 +76,7 @@ function makeImagenetSource(size: 32 | 64) {
   const dim = 3 * size * size;
   return defineSource({
     name: `imagenet${size}`,
-    description: `Downsampled ImageNet ${size}x${size} (1000 classes, 1281167 train / 50000 val), official npz or pickled batches; val = first val_size of val_data`,
+    description: `Downsampled ImageNet ${size}x${size} (1000 classes, 1281167 train / 50000 val), official npz or pickled batches; val = first valSize of val_data`,
     options: {
       dir: z
         .string()
@@ -91,11 +91,11 @@ function makeImagenetSource(size: 32 | 64) {
         .describe(
           "'npz' = train_data_batch_k.npz, 'pickle' = train_data_batch_k (pickled dict); 'auto' = npz if present",
         ),
-      train_batches: z
+      trainBatches: z
         .array(z.number().int().min(1).max(10))
         .default([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
         .describe('training batches to read, in this order'),
-      train_limit: z
+      trainLimit: z
         .number()
         .int()
         .positive()
@@ -104,7 +104,7 @@ function makeImagenetSource(size: 32 | 64) {
         .describe(
           "keep only the first N training images in file order (reads only the batches needed; the paper's data_ratio on a budget)",
         ),
-      val_size: z
+      valSize: z
         .number()
         .int()
         .positive()
@@ -180,10 +180,10 @@ function makeImagenetSource(size: 32 | 64) {
         return { split: { x, y }, files };
       };
       const train = await readSplit(
-        cfg.train_batches.map((b) => `train_data_batch_${b}`),
-        cfg.train_limit,
+        cfg.trainBatches.map((b) => `train_data_batch_${b}`),
+        cfg.trainLimit,
       );
-      const val = await readSplit(['val_data'], cfg.val_size);
+      const val = await readSplit(['val_data'], cfg.valSize);
       const ds: LoadedDataset = {
         train: train.split,
         val: val.split,

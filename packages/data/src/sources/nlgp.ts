@@ -54,13 +54,13 @@ export const nlgpSource = defineSource({
       .default([1, 3])
       .describe('correlation lengths, one class each (kernel exp(-d^2/xi^2))'),
     gain: z.number().positive().default(3).describe('gain g of the erf nonlinearity (larger = less Gaussian)'),
-    n_train: z.number().int().positive().default(60000).describe('training images (classes interleaved and balanced)'),
-    n_val: z.number().int().positive().default(10000).describe('validation images'),
+    nTrain: z.number().int().positive().default(60000).describe('training images (classes interleaved and balanced)'),
+    nVal: z.number().int().positive().default(10000).describe('validation images'),
   },
   async load(cfg, { rng }) {
     // One stream, train first then val: fixed by the seed.
-    const train = makeSplit(cfg.n_train, cfg.size, cfg.xi, cfg.variant, cfg.gain, rng);
-    const val = makeSplit(cfg.n_val, cfg.size, cfg.xi, cfg.variant, cfg.gain, rng);
+    const train = makeSplit(cfg.nTrain, cfg.size, cfg.xi, cfg.variant, cfg.gain, rng);
+    const val = makeSplit(cfg.nVal, cfg.size, cfg.xi, cfg.variant, cfg.gain, rng);
     return {
       train,
       val,

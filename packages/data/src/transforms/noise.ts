@@ -91,12 +91,12 @@ export const canvasTransform = defineTransform({
       .describe("'random' = seeded uniform per image; 'center'; 'fixed' = at (top, left)"),
     top: z.number().int().nonnegative().default(0).describe("position 'fixed': row of the image's top-left pixel"),
     left: z.number().int().nonnegative().default(0).describe("position 'fixed': column of the image's top-left pixel"),
-    noise_mean: z
+    noiseMean: z
       .number()
       .nullable()
       .default(null)
       .describe('background noise mean in pixel units; null = mean training pixel'),
-    noise_std: z
+    noiseStd: z
       .number()
       .nonnegative()
       .nullable()
@@ -112,8 +112,8 @@ export const canvasTransform = defineTransform({
     if (c.position === 'fixed' && (c.top + H > c.height || c.left + W > c.width))
       throw new Error(`canvas: image at (${c.top}, ${c.left}) does not fit`);
     const D = imageDim(ds.layout);
-    let mean = c.noise_mean;
-    let std = c.noise_std;
+    let mean = c.noiseMean;
+    let std = c.noiseStd;
     if (mean === null || std === null) {
       let s = 0,
         s2 = 0;

@@ -67,7 +67,7 @@ export const relabelTransform = defineTransform({
         "by='file': expected sha256 of the file (the artifact id depends on the config, not the file's bytes; pin them here)",
       ),
     k: z.number().int().positive().nullable().default(null).describe("by='modulo': the number of new classes"),
-    class_names: z.array(z.string()).nullable().default(null).describe('names of the new classes (default: generated)'),
+    classNames: z.array(z.string()).nullable().default(null).describe('names of the new classes (default: generated)'),
   },
   refine(c, ctx) {
     if (c.by === 'file' && !c.file)
@@ -113,14 +113,14 @@ export const relabelTransform = defineTransform({
       names = Array.from({ length: k }, (_, i) => `group ${i}`);
       Object.assign(record, { file_sha256: sha });
     }
-    if (c.class_names) {
+    if (c.classNames) {
       const k = Math.max(...map) + 1;
-      if (c.class_names.length !== k)
+      if (c.classNames.length !== k)
         throw new DataFormatError(
-          `relabel: class_names has ${c.class_names.length} names for ${k} new classes`,
+          `relabel: classNames has ${c.classNames.length} names for ${k} new classes`,
           'bad-value',
         );
-      names = c.class_names;
+      names = c.classNames;
     }
     const sizes = new Array<number>(names.length).fill(0);
     map.forEach((v) => sizes[v]!++);
