@@ -6,7 +6,6 @@ import type { StageDef } from '@imp/artifacts';
  */
 const MODULES: Record<string, () => Promise<Record<string, unknown>>> = {
   data: () => import('@imp/data/stage'),
-  'data-transform': () => import('@imp/data/stage'),
   train: () => import('@imp/train/stage'),
   mask: () => import('@imp/mask/stage'),
   rewind: () => import('@imp/rewind/stage'),
