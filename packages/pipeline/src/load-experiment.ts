@@ -66,8 +66,41 @@ export function loadExperimentFile(path: string): LoadedFile {
   return { kind: 'experiment', path: resolve(path), experiment: r.data };
 }
 
-/** Finds an experiment by file path or by name in pipelines/. */
+/** The own `name` of an experiment file (not inherited through `extends`), if it parses. */
+function ownName(path: string): string | undefined {
+  try {
+    const text = readFileSync(path, 'utf8');
+    const v = (path.endsWith('.json') ? JSON.parse(text) : parseYaml(text)) as { name?: unknown } | null;
+    return typeof v?.name === 'string' ? v.name : undefined;
+  } catch {
+    return undefined; // an unreadable file fails with its own error when it is loaded
+  }
+}
+
+/**
+ * Two files in pipelines/ with the same `name` would share their Nx projects and report
+ * path, so one would silently run the other's config: that is an error naming both files.
+ */
+export function checkExperimentNames(pipelinesDir: string): void {
+  if (!existsSync(pipelinesDir)) return;
+  const byName = new Map<string, string>();
+  for (const f of readdirSync(pipelinesDir)
+    .filter((n) => EXPERIMENT_FILE.test(n))
+    .sort()) {
+    const name = ownName(join(pipelinesDir, f));
+    if (name === undefined) continue;
+    const other = byName.get(name);
+    if (other)
+      throw new ConfigError(
+        `experiment name '${name}' is used by two files: ${join(pipelinesDir, other)} and ${join(pipelinesDir, f)} (names must be unique)`,
+      );
+    byName.set(name, f);
+  }
+}
+
+/** Finds an experiment by file path or by name in pipelines/ (whose names must be unique). */
 export function findExperimentFile(ref: string, pipelinesDir: string): string {
+  checkExperimentNames(pipelinesDir);
   if (existsSync(ref)) return resolve(ref);
   const hit = readdirSync(pipelinesDir).find((f) => EXPERIMENT_FILE.test(f) && f.replace(EXPERIMENT_FILE, '') === ref);
   if (!hit) throw new ConfigError(`no experiment '${ref}' (not a file, and no ${ref}.json|yaml in ${pipelinesDir})`);

@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import { Experiment } from './experiment-schema.ts';
 import { planExperiment } from './plan.ts';
 import { diffPlans } from './status.ts';
-import { deepMerge } from './load-experiment.ts';
+import { deepMerge, findExperimentFile } from './load-experiment.ts';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { ConfigError } from '@imp/artifacts';
 
 const base = Experiment.parse({
   name: 't',
@@ -94,4 +98,19 @@ test('a bad stage config names the experiment block and field', async () => {
     /train\.config \(task train-L0\): field 'lr'/,
   );
   assert.throws(() => Experiment.parse({ ...base, prune: { levels: -1 } }));
+});
+
+test('two experiment files with the same name are an error naming both files', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'imp-pipelines-'));
+  const exp = (name: string) => JSON.stringify({ name, data: { config: { source: { name: 'mnist' } } } });
+  writeFileSync(join(dir, 'a.json'), exp('a'));
+  writeFileSync(join(dir, 'b.yaml'), 'name: b\n');
+  assert.equal(findExperimentFile('a', dir), join(dir, 'a.json'));
+  writeFileSync(join(dir, 'copy-of-a.json'), exp('a'));
+  assert.throws(
+    () => findExperimentFile('b', dir),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      e.message.includes(`'a' is used by two files: ${join(dir, 'a.json')} and ${join(dir, 'copy-of-a.json')}`),
+  );
 });
