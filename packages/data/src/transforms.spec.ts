@@ -9,7 +9,7 @@ import { permutePixelsTransform, inversePermutation, permuteImages } from './tra
 import { canvasTransform, labelNoiseTransform, pixelNoiseTransform } from './transforms/noise.ts';
 import { FASHION_MNIST_CLASSES } from './sources/fashion-mnist.ts';
 import { dataConfigSchema } from './stage.ts';
-import type { LoadedDataset } from './types.ts';
+import { DataFormatError, type LoadedDataset } from './types.ts';
 import { tempStore } from '@imp/artifacts/testing';
 
 const ctx = (s = 0) => ({ rng: new Rng(s, 100), seed: s, log: () => {} });
@@ -101,6 +101,37 @@ test('relabel: modulo k, mapping file, meaningful Fashion-MNIST grouping', async
     /3 entries for 1000 classes/,
   );
   assert.throws(() => relabelTransform.schema.parse({ name: 'relabel', by: 'modulo' }), /needs k/);
+  // Labels are bounded by the class count before anything is allocated; gaps are errors unless allowed.
+  const four = toy([0, 1, 2, 3], 1, 2, 2, 4);
+  const byFile = (name: string, text: string, extra = {}) => {
+    writeFileSync(join(dir, name), text);
+    return () =>
+      relabelTransform.apply(
+        four,
+        parse(relabelTransform, { name: 'relabel', by: 'file', file: join(dir, name), ...extra }),
+        ctx(),
+      );
+  };
+  const t0 = performance.now();
+  assert.throws(byFile('huge.dat', '0,1,99999999,2'), (e: unknown) => {
+    const msg = (e as Error).message;
+    return e instanceof DataFormatError && msg.includes('huge.dat') && msg.includes('99999999');
+  });
+  assert.ok(performance.now() - t0 < 1000, 'rejected at once');
+  assert.throws(byFile('gap.dat', '0,1,3,3'), /gap\.dat: new label\(s\) 2 of 0\.\.3 are never used/);
+  assert.equal((await byFile('gap-ok.dat', '0,1,3,3', { allowEmptyClasses: true })()).dataset.num_classes, 4);
+  // Every label used, but an old class absent from the data leaves a new class without images.
+  const three = toy([0, 1, 2], 1, 2, 2, 4);
+  writeFileSync(join(dir, 'absent.dat'), '0,1,2,3');
+  assert.throws(
+    () =>
+      relabelTransform.apply(
+        three,
+        parse(relabelTransform, { name: 'relabel', by: 'file', file: join(dir, 'absent.dat') }),
+        ctx(),
+      ),
+    /new class\(es\) 3 \(group 3\) have no training image/,
+  );
   const fm = toy([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 1, 2, 2, 10, FASHION_MNIST_CLASSES);
   const m = await relabelTransform.apply(
     fm,

@@ -68,6 +68,12 @@ export const relabelTransform = defineTransform({
       ),
     k: z.number().int().positive().nullable().default(null).describe("by='modulo': the number of new classes"),
     classNames: z.array(z.string()).nullable().default(null).describe('names of the new classes (default: generated)'),
+    allowEmptyClasses: z
+      .boolean()
+      .default(false)
+      .describe(
+        'allow a new class with no training image (a gap in the new labels, e.g. {0,1,3}, or an old class absent from the data); an error by default',
+      ),
   },
   refine(c, ctx) {
     if (c.by === 'file' && !c.file)
@@ -109,7 +115,24 @@ export const relabelTransform = defineTransform({
           'bad-format',
           file,
         );
+      // Bound every label before anything is sized by it: a stray 99999999 must not allocate.
+      const bad = map.findIndex((v) => v >= map.length);
+      if (bad >= 0)
+        throw new DataFormatError(
+          `${file}: entry ${bad} maps old label ${bad} to ${map[bad]}, but ${map.length} old classes allow new labels 0..${map.length - 1} only`,
+          'bad-value',
+          file,
+        );
       const k = Math.max(...map) + 1;
+      if (!c.allowEmptyClasses) {
+        const unused = Array.from({ length: k }, (_, i) => i).filter((i) => !map.includes(i));
+        if (unused.length)
+          throw new DataFormatError(
+            `${file}: new label(s) ${unused.join(', ')} of 0..${k - 1} are never used (a gap gives an empty class; set allowEmptyClasses: true to allow it)`,
+            'bad-value',
+            file,
+          );
+      }
       names = Array.from({ length: k }, (_, i) => `group ${i}`);
       Object.assign(record, { file_sha256: sha });
     }
@@ -126,6 +149,18 @@ export const relabelTransform = defineTransform({
     map.forEach((v) => sizes[v]!++);
     record.map = map;
     record.old_classes_per_new_class = sizes;
-    return { dataset: applyLabelMap(ds, map, names), record };
+    const out = applyLabelMap(ds, map, names);
+    if (!c.allowEmptyClasses) {
+      const counts = new Array<number>(names.length).fill(0);
+      for (const v of out.train.y) counts[v]!++;
+      const empty = counts.flatMap((n, i) => (n === 0 ? [`${i} (${names[i]})`] : []));
+      if (empty.length)
+        throw new DataFormatError(
+          `relabel${c.file ? ` ${c.file}` : ''}: new class(es) ${empty.join(', ')} have no training image (set allowEmptyClasses: true to allow it)`,
+          'bad-value',
+          c.file ?? undefined,
+        );
+    }
+    return { dataset: out, record };
   },
 });
