@@ -17,3 +17,4 @@ export * from './stage-cli.ts';
 export * from './fcn-arch.ts';
 export * from './params-files.ts';
 export * from './fcn-init.ts';
+export * from './content-hash.ts';
