@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { renamedKeys } from '@imp/artifacts';
-import type { LoadedDataset, RunContext, SourceDef, TransformDef, TransformResult } from './types.ts';
+import type { ContentInput, LoadedDataset, RunContext, SourceDef, TransformDef, TransformResult } from './types.ts';
 
 /**
  * Helpers for plugging a source or transform into the registries: give a name, a
@@ -29,9 +29,16 @@ export function defineSource<Shape extends z.ZodRawShape>(def: {
   description: string;
   options: Shape;
   load(config: z.output<z.ZodObject<Shape & { name: z.ZodLiteral<string> }>>, ctx: RunContext): Promise<LoadedDataset>;
+  contentInputs?(config: z.output<z.ZodObject<Shape>>): Record<string, ContentInput>;
 }): SourceDef<z.ZodObject<Shape & { name: z.ZodLiteral<string> }>> {
   const schema = optionsObject(def.name, 'source', def.options).describe(def.description);
-  return { name: def.name, description: def.description, schema: schema as never, load: def.load as never };
+  return {
+    name: def.name,
+    description: def.description,
+    schema: schema as never,
+    load: def.load as never,
+    contentInputs: def.contentInputs as never,
+  };
 }
 
 export function defineTransform<Shape extends z.ZodRawShape>(def: {
@@ -45,8 +52,15 @@ export function defineTransform<Shape extends z.ZodRawShape>(def: {
     config: z.output<z.ZodObject<Shape & { name: z.ZodLiteral<string> }>>,
     ctx: RunContext,
   ): TransformResult | Promise<TransformResult>;
+  contentInputs?(config: z.output<z.ZodObject<Shape>>): Record<string, ContentInput>;
 }): TransformDef<z.ZodObject<Shape & { name: z.ZodLiteral<string> }>> {
   let schema: z.ZodType = optionsObject(def.name, 'transform', def.options).describe(def.description);
   if (def.refine) schema = (schema as z.ZodObject).superRefine(def.refine as never);
-  return { name: def.name, description: def.description, schema: schema as never, apply: def.apply as never };
+  return {
+    name: def.name,
+    description: def.description,
+    schema: schema as never,
+    apply: def.apply as never,
+    contentInputs: def.contentInputs as never,
+  };
 }

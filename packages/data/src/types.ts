@@ -47,7 +47,16 @@ export interface SourceDef<S extends z.ZodObject = z.ZodObject> {
   description: string;
   schema: S;
   load(config: z.output<S>, ctx: RunContext): Promise<LoadedDataset>;
+  /**
+   * External inputs whose bytes enter the artifact id, by option name: a path (file or folder,
+   * hashed at plan time), or a fixed pin string for a built-in copy (e.g. a package version).
+   * null = the option is unset.
+   */
+  contentInputs?(config: z.output<S>): Record<string, ContentInput>;
 }
+
+/** A path whose content is hashed, or a pin string for a built-in copy; null = none. */
+export type ContentInput = { path: string } | { pin: string } | null;
 
 export interface TransformResult {
   dataset: LoadedDataset;
@@ -61,6 +70,12 @@ export interface TransformDef<S extends z.ZodObject = z.ZodObject> {
   description: string;
   schema: S;
   apply(dataset: LoadedDataset, config: z.output<S>, ctx: RunContext): TransformResult | Promise<TransformResult>;
+  /**
+   * External inputs whose bytes enter the artifact id, by option name: a path (file or folder,
+   * hashed at plan time), or a fixed pin string for a built-in copy (e.g. a package version).
+   * null = the option is unset.
+   */
+  contentInputs?(config: z.output<S>): Record<string, ContentInput>;
 }
 
 /**

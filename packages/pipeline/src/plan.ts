@@ -1,4 +1,4 @@
-import { plannedArtifact, storeRoot, type Kind, type PlannedOutput } from '@imp/artifacts';
+import { plannedArtifact, storeRoot, useContentHashStore, type Kind, type PlannedOutput } from '@imp/artifacts';
 import type { Experiment, StageImpl } from './experiment-schema.ts';
 import { stageHandle, type StageHandle } from './stage-handle.ts';
 
@@ -46,6 +46,8 @@ function pick(task: PlannedTask, kind: Kind, role?: string): TaskInput {
  */
 export async function planExperiment(exp: Experiment, store = storeRoot()): Promise<Plan> {
   const tasks: PlannedTask[] = [];
+  // Content hashes of external inputs (data configs) are cached under this store.
+  useContentHashStore(store);
   const where = (t: string, block: string) => `experiment '${exp.name}' ${block}.config (task ${t})`;
 
   const add = async (

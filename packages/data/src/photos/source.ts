@@ -12,6 +12,8 @@ export const photosSource = defineSource({
     'natural-image patches: one class per photograph (default: 10 sample photographs of Debian python3-skimage; or a folder of your PNG/JPEG), ' +
     'L×L crops (gray BT.601 or RGB), train crops from the top rows and val crops from the bottom rows of each photo, per-crop standardised float32',
   options: photoOptions,
+  // The default skimage photographs are identified by their names; the loader records their sha256.
+  contentInputs: (cfg) => ({ folder: cfg.folder ? { path: cfg.folder } : null }),
   async load(cfg, ctx): Promise<LoadedDataset> {
     const { name: _name, ...opts } = cfg;
     const d = buildPhotoDataset(opts, ctx.seed, { log: ctx.log });

@@ -43,6 +43,7 @@ export const cifar10Source = defineSource({
   options: {
     dir: z.string().nullable().default(null).describe('the cifar-10-batches-bin folder (or its parent)'),
   },
+  contentInputs: (cfg) => ({ dir: cfg.dir ? { path: cfg.dir } : null }),
   async load(cfg) {
     const dir = locateDir(cfg.dir, ['data_batch_1.bin'], ['cifar-10-batches-bin'], EXPECTED);
     const read = (f: string) => {

@@ -28,6 +28,7 @@ export const fashionMnistSource = defineSource({
         'directory with {train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz] (Debian package dataset-fashion-mnist installs them here)',
       ),
   },
+  contentInputs: (cfg) => ({ dir: { path: cfg.dir } }),
   async load(cfg) {
     const ds = loadIdxDir(
       cfg.dir,

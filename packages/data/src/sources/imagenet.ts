@@ -112,6 +112,7 @@ function makeImagenetSource(size: 32 | 64) {
         .default(10000)
         .describe('first N images of val_data (the paper: 10000); null = all 50000'),
     },
+    contentInputs: (cfg) => ({ dir: cfg.dir ? { path: cfg.dir } : null }),
     async load(cfg, { log }) {
       const dirs = cfg.dir
         ? [

