@@ -35,9 +35,58 @@ export interface StageDef<S extends z.ZodType = z.ZodType> {
   inputs: Record<string, StageInput>;
   /** Outputs may depend on the config (train writes a rewind point only when asked). */
   outputs: Record<string, StageOutput> | ((config: z.output<S>) => Record<string, StageOutput>);
-  /** The config field holding the seed, recorded in every manifest. */
+  /**
+   * The config field holding the seed, recorded in every manifest. The planner fills it with
+   * the experiment's `seed` when the experiment leaves it unset.
+   */
   seedField?: string;
+  /**
+   * Planner contract (docs/writing-a-stage.md, "The planner contract"): the config keys the
+   * planner may inject, beyond `seedField`. Each must be a field of `config`. Undeclared (an
+   * external command, or a stage written before this field): the planner injects the keys it
+   * always did for that block (see `PLANNER_KEYS`).
+   */
+  plannerKeys?: readonly PlannerKey[];
+  /**
+   * Planner contract: where each input role comes from, as a function of the parsed config
+   * (rewind: its mode). Roles not returned are wired by the planner's fixed rules (mask →
+   * this level's mask, …). Undeclared: the block's package stage's declaration is used.
+   */
+  inputSources?(config: z.output<S>): Record<string, InputSource>;
   run(ctx: StageContext<z.output<S>>): Promise<void>;
+}
+
+/** A config key the planner may inject into a stage's config. */
+export type PlannerKey =
+  /** IMP level k of this stage run (train, mask). */
+  | 'level'
+  /** The step of level 0 whose parameters train keeps as the late-rewinding point (null: none). */
+  | 'rewindStep'
+  /** The experiment's name (report). */
+  | 'experiment'
+  /** The experiment's description or name (report). */
+  | 'title'
+  /** The whole experiment file after `extends` (report). */
+  | 'experimentConfig';
+
+/** The keys the planner injects per experiment block when a stage declares none. */
+export const PLANNER_KEYS: Record<string, readonly PlannerKey[]> = {
+  data: [],
+  train: ['level', 'rewindStep'],
+  prune: ['level'],
+  rewind: [],
+  analysis: [],
+  report: ['experiment', 'title', 'experimentConfig'],
+};
+
+/**
+ * An upstream output of the IMP chain: `level0` = the train run of level 0, `previous` = the
+ * train run of level k-1 (level 0 at k = 1); `output` = its output role (`final`, `rewind`,
+ * `init`).
+ */
+export interface InputSource {
+  from: 'level0' | 'previous';
+  output: string;
 }
 
 export interface PlannedOutput {
