@@ -27,12 +27,31 @@ export const FigureEntry = z.looseObject({
   title: z.string().default(''),
   caption: z.string().default(''),
   level: z.number().int().nullable().optional(),
+  /** Stable id across experiments (e.g. `accuracy_vs_u`, `smaps`); comparison overlays match on it. */
+  id: z.string().nullable().optional(),
+  /** The figure's Vega-Lite spec (JSON file in the artifact), embedded interactively. */
+  spec: z.string().nullable().optional(),
+  /** `metric-vs-u`: a per-level scalar against u (a "curve"), overlaid on comparison pages. */
+  kind: z.string().nullable().optional(),
 });
 export type FigureEntry = z.infer<typeof FigureEntry>;
+
+export const ColumnEntry = z.looseObject({
+  name: z.string().min(1),
+  type: z.string().default(''),
+  description: z.string().default(''),
+  /** `percent`: a fraction shown as a percentage. */
+  format: z.string().optional(),
+});
+export type ColumnEntry = z.infer<typeof ColumnEntry>;
 
 export const TableEntry = z.looseObject({
   file: z.string().min(1),
   title: z.string().default(''),
+  name: z.string().optional(),
+  parquet: z.string().optional(),
+  rows: z.number().int().optional(),
+  columns: z.array(ColumnEntry).optional(),
 });
 export type TableEntry = z.infer<typeof TableEntry>;
 
@@ -43,6 +62,14 @@ export const AnalysisSummary = z.looseObject({
   tables: z.array(TableEntry).default([]),
 });
 export type AnalysisSummary = z.infer<typeof AnalysisSummary>;
+
+/** The columns of the per-level table as the analysis declares them, else the keys the rows carry. */
+export function levelColumns(s: Pick<AnalysisSummary, 'levels' | 'tables'>): ColumnEntry[] {
+  const declared = s.tables.find((t) => t.name === 'levels')?.columns;
+  if (declared?.length) return declared;
+  const keys = [...new Set(s.levels.flatMap((l) => Object.keys(l)))];
+  return keys.map((name) => ({ name, type: '', description: '' }));
+}
 
 export function parseAnalysisSummary(a: Artifact): AnalysisSummary {
   const r = AnalysisSummary.safeParse(a.manifest.summary);

@@ -119,11 +119,25 @@ test(
         for (const i of imgs)
           assert.ok(i.complete && i.w > 0 && i.h > 0, `${label}: figure ${i.src} loaded (naturalWidth ${i.w})`);
 
-        const svgCharts: number = await page.$$eval(
-          '.chart svg',
+        // Interactive charts: vega-embed (copied next to the page) renders every declared spec.
+        const cells: number = await page.$$eval('.vl[data-spec]', (els: any[]) => els.length);
+        assert.ok(cells >= 4, `${label}: ${cells} interactive charts declared`);
+        await page.waitForFunction(
+          (n: number) => (globalThis as any).document.querySelectorAll('.vl.ready').length === n,
+          cells,
+          {
+            timeout: 20_000,
+          },
+        );
+        const live: number = await page.$$eval(
+          '.chart .vl.ready .vl-live svg.marks',
           (els: any[]) => els.filter((e) => e.getBoundingClientRect().width > 200).length,
         );
-        assert.equal(svgCharts, 4, `${label}: four inline charts laid out`);
+        assert.equal(live, 4, `${label}: four curves rendered by vega-embed and laid out`);
+        const fallbacksHidden: boolean = await page.$$eval('.vl.ready .vl-fallback', (els: any[]) =>
+          els.every((e) => (globalThis as any).getComputedStyle(e).display === 'none'),
+        );
+        assert.ok(fallbacksHidden, `${label}: static fallbacks replaced`);
         assert.deepEqual(problems, [], `${label}: no console errors, failed or network requests`);
         const shot = join(root, `${label}.png`);
         await page.screenshot({ path: shot, fullPage: true });

@@ -39,9 +39,16 @@ test('compare: reports and analyses side by side, ordered, with key figures copi
   // Column order follows `order`; labels from config, else from the report's experiment name.
   assert.ok(html.indexOf('superclasses-10') < html.indexOf('modulo classes'));
   assert.ok(html.includes('superclasses vs modulo'));
-  // Overlaid curves: one path per experiment in the accuracy chart.
-  const acc = html.slice(html.indexOf('id="chart-accuracy"'), html.indexOf('id="chart-locality"'));
-  assert.equal((acc.match(/<path /g) ?? []).length, 2);
+  // Overlaid curves: the analyses' own specs with the rows of both experiments, one colour each.
+  const acc = JSON.parse(readFileSync(c.file('figures/curves/accuracy_vs_u.vl.json'), 'utf8'));
+  assert.deepEqual(
+    [...new Set(acc.datasets.points.map((p: { experiment: string }) => p.experiment))],
+    ['superclasses-10', 'modulo classes'],
+  );
+  assert.equal(acc.encoding.color.field, 'experiment');
+  assert.ok(readFileSync(c.file('figures/curves/accuracy_vs_u.svg'), 'utf8').startsWith('<svg'));
+  for (const id of ['accuracy_vs_u', 'locality_vs_u', 'rhalf_vs_u', 'ipr_vs_u'])
+    assert.ok(html.includes(`id="chart-${id}"`), id);
   // Key figures: S^sc, masks, weighted masks (from the evolution series) and C^in found for both.
   assert.ok(c.manifest.files.some((f) => f.path.startsWith('figures/super/ssc_L')));
   assert.ok(c.manifest.files.some((f) => f.path.startsWith('figures/modulo/masks_L')));

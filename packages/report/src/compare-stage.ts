@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { ArtifactError, type Artifact, type StageDef } from '@imp/artifacts';
@@ -6,11 +6,15 @@ import {
   AnalysisSummary,
   bestLevelOf,
   parseAnalysisSummary,
+  safeRelPath,
   type FigureEntry,
   type LevelRow,
 } from './analysis-summary.ts';
 import { copyFigures, type PlacedFigure } from './figures.ts';
-import { renderCompare, type CompareExperiment } from './render-compare.ts';
+import { copyVegaAssets, PageSpecs } from './interactive.ts';
+import { overlaySpec } from './overlay.ts';
+import { renderSvg } from './vega-svg.ts';
+import { renderCompare, type CompareCurve, type CompareExperiment } from './render-compare.ts';
 
 const KeyFigure = z
   .object({
@@ -171,6 +175,48 @@ export function pickFigure(
 }
 
 /**
+ * The curves of every experiment overlaid, one chart per curve id the analyses declare
+ * (kind `metric-vs-u`), in the order the first experiment lists them. Written as
+ * `figures/curves/<id>.vl.json` with its static SVG.
+ */
+async function overlayCurves(sources: Source[], tmp: string, specs: PageSpecs): Promise<CompareCurve[]> {
+  const byId = new Map<
+    string,
+    { title: string; caption: string; charts: { label: string; spec: unknown; where: string }[] }
+  >();
+  for (const s of sources)
+    for (const f of s.figures) {
+      if (f.kind !== 'metric-vs-u' || typeof f.level === 'number' || !f.id || !f.spec) continue;
+      const rel = safeRelPath(f.spec, `${s.art.dir}/manifest.json`);
+      let spec: unknown;
+      try {
+        spec = JSON.parse(readFileSync(s.art.file(rel), 'utf8'));
+      } catch (e) {
+        throw new ArtifactError(`${s.art.dir}/${rel}: not a JSON spec (${(e as Error).message})`, 'bad-manifest');
+      }
+      if (!byId.has(f.id)) byId.set(f.id, { title: f.title || f.id, caption: f.caption ?? '', charts: [] });
+      byId.get(f.id)!.charts.push({ label: s.label, spec, where: `${s.art.dir}/${rel}` });
+    }
+  const out: CompareCurve[] = [];
+  mkdirSync(join(tmp, 'figures', 'curves'), { recursive: true });
+  for (const [id, c] of byId) {
+    const spec = overlaySpec(c.charts);
+    const file = `figures/curves/${id}`;
+    writeFileSync(join(tmp, `${file}.vl.json`), JSON.stringify(spec) + '\n');
+    writeFileSync(join(tmp, `${file}.svg`), await renderSvg(spec));
+    out.push({
+      id,
+      title: c.title,
+      caption: c.caption,
+      file: `${file}.svg`,
+      specId: specs.add(spec),
+      count: c.charts.length,
+    });
+  }
+  return out;
+}
+
+/**
  * The `compare` stage: one page across experiments (superclasses vs modulo, data
  * fractions, pruning procedures, NLGP vs Gaussian clone, natural vs clone vs MNIST):
  * accuracy and locality curves vs u overlaid, a table of headline numbers, and the
@@ -178,7 +224,8 @@ export function pickFigure(
  */
 export const compareStage: StageDef<typeof CompareConfig> = {
   name: 'compare',
-  algoVersion: '2',
+  // 3: curves are overlays of the analysis' own Vega-Lite specs, interactive.
+  algoVersion: '3',
   description: 'Comparison page across experiments: accuracy/locality vs u overlaid and key figures side by side.',
   config: CompareConfig,
   inputs: {
@@ -219,6 +266,8 @@ export const compareStage: StageDef<typeof CompareConfig> = {
     ctx.log(`comparing ${sources.map((s) => s.name).join(', ')}`);
 
     await ctx.write('compare', async (tmp) => {
+      const specs = new PageSpecs();
+      const curves = await overlayCurves(sources, tmp, specs);
       const experiments: CompareExperiment[] = sources.map((s) => {
         const picked = cfg.keyFigures.map((k) => pickFigure(s.figures, k, s.bestLevel));
         // Copy each picked figure once, into a folder per experiment.
@@ -244,6 +293,9 @@ export const compareStage: StageDef<typeof CompareConfig> = {
           notes: cfg.notes,
           keyFigureLabels: cfg.keyFigures.map((k) => k.label),
           experiments,
+          curves,
+          specs,
+          scripts: specs.size ? copyVegaAssets(tmp) : [],
         }),
       );
       return {

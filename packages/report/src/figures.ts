@@ -12,6 +12,12 @@ export interface PlacedFigure {
   level: number | null;
   /** Small raster images (mask grids, 65×65 maps) are shown with crisp pixels. */
   pixel: boolean;
+  /** PNG/JPEG/… rasters get a thin frame, so an all-white or all-black image is visibly an image. */
+  raster: boolean;
+  id: string | null;
+  kind: string | null;
+  /** Copied Vega-Lite spec (path relative to the artifact), or null for an image-only figure. */
+  spec: string | null;
 }
 
 const IMAGE_EXT = /\.(svg|png|jpe?g|gif|webp)$/i;
@@ -36,27 +42,54 @@ export function copyFigures(src: Artifact, figures: FigureEntry[], tmpDir: strin
         'bad-manifest',
       );
     const from = src.file(rel);
-    const to = `${prefix}/${rel.replace(/^figures\//, '')}`;
-    mkdirSync(dirname(join(tmpDir, to)), { recursive: true });
-    copyFileSync(from, join(tmpDir, to));
+    const placed = (r: string) => `${prefix}/${r.replace(/^figures\//, '')}`;
+    const copy = (r: string) => {
+      mkdirSync(dirname(join(tmpDir, placed(r))), { recursive: true });
+      copyFileSync(src.file(r), join(tmpDir, placed(r)));
+      return placed(r);
+    };
+    let spec: string | null = null;
+    if (typeof f.spec === 'string') {
+      const specRel = safeRelPath(f.spec, `${src.dir}/manifest.json`);
+      if (!/\.json$/i.test(specRel))
+        throw new ArtifactError(`${src.dir}: figure spec '${specRel}' is not a JSON file`, 'bad-manifest');
+      spec = copy(specRel);
+    }
     const w = /\.png$/i.test(rel) ? pngWidth(from) : null;
     return {
-      file: to,
+      file: copy(rel),
       title: f.title ?? '',
       caption: f.caption ?? '',
       level: typeof f.level === 'number' ? f.level : null,
       pixel: w !== null && w < 400,
+      raster: !/\.svg$/i.test(rel),
+      id: f.id ?? null,
+      kind: f.kind ?? null,
+      spec,
     };
   });
 }
 
-export function figureHtml(f: PlacedFigure, opts: { urlPrefix?: string; showLevel?: boolean } = {}): string {
+/**
+ * One figure card. With `specId` the figure is also drawn interactively (interactive.ts
+ * replaces the fallback image once vega-embed has rendered); the static image stays for
+ * readers without scripts.
+ */
+export function figureHtml(
+  f: Pick<PlacedFigure, 'file' | 'title' | 'caption' | 'level' | 'pixel' | 'raster'>,
+  opts: { urlPrefix?: string; showLevel?: boolean; specId?: string } = {},
+): string {
   const url = relUrl(`${opts.urlPrefix ?? ''}${f.file}`);
   const title = f.title || f.file.split('/').pop()!;
   const lvl =
     opts.showLevel && f.level !== null && !/level/i.test(title) ? ` <span class="muted">(level ${f.level})</span>` : '';
+  const cls = [f.pixel ? 'pixel' : '', f.raster ? 'raster' : ''].filter(Boolean).join(' ');
+  const img = `<a href="${url}"><img src="${url}" alt="${esc(title)}"${cls ? ` class="${cls}"` : ''}></a>`;
+  const body = opts.specId
+    ? `<div class="vl" data-spec="${esc(opts.specId)}"><div class="vl-fallback">${img}</div><div class="vl-live"></div></div>`
+    : img;
   return `<figure>
-<a href="${url}"><img src="${url}" alt="${esc(title)}"${f.pixel ? ' class="pixel"' : ''}></a>
+${body}
 <figcaption><b>${esc(title)}</b>${lvl}${f.caption ? ` — ${esc(f.caption)}` : ''}</figcaption>
 </figure>`;
 }

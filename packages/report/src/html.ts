@@ -1,4 +1,7 @@
-/** Small HTML helpers: every page is a static, self-contained document (no JS, no network). */
+/**
+ * Small HTML helpers: every page is a static, self-contained document (no network; its
+ * only scripts are the copied vega bundles that make the charts interactive).
+ */
 
 export function esc(v: unknown): string {
   return String(v ?? '')
@@ -67,7 +70,7 @@ tr.best td { background: var(--best); font-weight: 600; }
 .scroll { overflow-x: auto; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 1rem; }
 .chart { border: 1px solid var(--line); border-radius: 6px; padding: .5rem; background: #fff; }
-.chart svg { width: 100%; height: auto; display: block; }
+.chart img { width: 100%; height: auto; }
 .figs { display: grid; grid-template-columns: repeat(auto-fill, minmax(340px, 1fr)); gap: 1.25rem; }
 .figs.compact { grid-template-columns: repeat(auto-fill, minmax(240px, 1fr)); gap: .75rem; }
 figure { margin: 0; border: 1px solid var(--line); border-radius: 6px; padding: .6rem; background: #fff; }
@@ -75,6 +78,15 @@ figure { margin: 0; border: 1px solid var(--line); border-radius: 6px; padding: 
    small rasters (maps, 32x32 pixel maps) are enlarged with crisp pixels. */
 figure img { display: block; max-width: 100%; height: auto; margin: 0 auto; background: #fff; }
 figure img.pixel { width: min(100%, 420px); image-rendering: pixelated; }
+/* A thin frame around rasters (mask grids, pixel maps): an all-white or all-black image is still visibly an image. */
+figure img.raster { border: 1px solid #5b6473; }
+.vl-live { overflow-x: auto; }
+.vl.ready .vl-fallback { display: none; }
+.vl-live .vega-bindings { font-size: .85rem; margin: .25rem 0; }
+.chart figure { border: 0; padding: 0; }
+details.table-decl { margin: .4rem 0; }
+details.table-decl table { margin-left: 1.2rem; }
+abbr { text-decoration: none; border-bottom: 1px dotted var(--muted); cursor: help; }
 figcaption { font-size: .85rem; color: var(--muted); margin-top: .4rem; }
 figcaption b { color: var(--fg); }
 pre { background: var(--panel); border: 1px solid var(--line); border-radius: 6px; padding: .75rem 1rem; overflow-x: auto; font-size: .82rem; line-height: 1.4; }
@@ -86,7 +98,7 @@ code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, "DejaVu San
 footer { margin-top: 3rem; font-size: .8rem; color: var(--muted); border-top: 1px solid var(--line); padding-top: .5rem; }
 `;
 
-export function page(opts: { title: string; body: string }): string {
+export function page(opts: { title: string; body: string; tail?: string }): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -99,6 +111,7 @@ export function page(opts: { title: string; body: string }): string {
 <main>
 ${opts.body}
 </main>
+${opts.tail ?? ''}
 </body>
 </html>
 `;

@@ -1,7 +1,7 @@
 import type { LevelRow } from './analysis-summary.ts';
-import { standardCharts } from './charts.ts';
 import { figureHtml, type PlacedFigure } from './figures.ts';
 import { esc, fmt, fmtPercent, page, relUrl, table } from './html.ts';
+import type { PageSpecs } from './interactive.ts';
 
 export interface CompareExperiment {
   name: string;
@@ -17,12 +17,27 @@ export interface CompareExperiment {
   keyFigures: (PlacedFigure | null)[];
 }
 
+/** One overlaid curve (the same analysis chart of every experiment). */
+export interface CompareCurve {
+  id: string;
+  title: string;
+  caption: string;
+  /** Static SVG fallback, relative to the page. */
+  file: string;
+  specId: string;
+  /** Experiments that have this curve. */
+  count: number;
+}
+
 export interface CompareModel {
   title: string;
   grouping: string;
   notes: string;
   keyFigureLabels: string[];
   experiments: CompareExperiment[];
+  curves: CompareCurve[];
+  specs: PageSpecs;
+  scripts: string[];
 }
 
 const pct = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? `${(v * 100).toFixed(2)} %` : '–');
@@ -102,8 +117,20 @@ function keyFigureGrid(m: CompareModel): string {
 }
 
 export function renderCompare(m: CompareModel): string {
-  const charts = standardCharts(
-    m.experiments.map((e) => ({ label: e.label, levels: e.levels, bestLevel: e.bestLevel })),
+  const n = m.experiments.length;
+  const charts = m.curves.map(
+    (c) =>
+      `<div class="chart" id="chart-${esc(c.id)}">${figureHtml(
+        {
+          file: c.file,
+          title: c.title,
+          caption: `${c.caption}${c.count < n ? ` (${c.count} of ${n} experiments have it)` : ''}`,
+          level: null,
+          pixel: false,
+          raster: false,
+        },
+        { specId: c.specId },
+      )}</div>`,
   );
   const body = `<header class="page">
 <h1>${esc(m.title)}</h1>
@@ -118,10 +145,8 @@ ${headlineTable(m)}
 </section>
 <section id="curves">
 <h2>Curves</h2>
-<div class="charts">
-${charts.map((c) => `<div class="chart" id="chart-${c.id}">${c.svg}</div>`).join('\n')}
-</div>
-<p class="muted">Rings mark each experiment's best level. u on a reversed log axis, as in the paper.</p>
+${charts.length ? `<div class="charts">\n${charts.join('\n')}\n</div>` : '<p class="muted">The inputs declare no curves against u.</p>'}
+<p class="muted">One colour per experiment, drawn from each analysis' own chart specs; squares mark each experiment's best level. u on a reversed log axis, as in the paper. Hover for values, scroll to zoom.</p>
 </section>
 <section id="by-level">
 <h2>By level</h2>
@@ -135,5 +160,5 @@ ${byLevelTable(m, 'locality_ratio', (v) => fmt(v, 3))}
 ${keyFigureGrid(m)}
 </section>
 <footer>Inputs: ${m.experiments.map((e) => `<a href="${relUrl(`../${e.dir}/manifest.json`)}"><code>${esc(e.dir)}</code></a>`).join(' · ')}</footer>`;
-  return page({ title: m.title, body });
+  return page({ title: m.title, body, tail: m.specs.html(m.scripts) });
 }

@@ -1,7 +1,7 @@
-import type { LevelRow, TableEntry } from './analysis-summary.ts';
-import { standardCharts } from './charts.ts';
+import type { ColumnEntry, LevelRow, TableEntry } from './analysis-summary.ts';
 import { figureHtml, type PlacedFigure } from './figures.ts';
 import { esc, fmt, fmtPercent, page, relUrl, table } from './html.ts';
+import type { PageSpecs } from './interactive.ts';
 import { lineageTable, type LineageRow } from './lineage.ts';
 
 export interface ReportModel {
@@ -14,10 +14,16 @@ export interface ReportModel {
   analysisId: string;
   analysisCodeVersion: string;
   levels: LevelRow[];
+  /** The per-level columns as the analysis declares them. */
+  levelColumns: ColumnEntry[];
   bestLevel: number | null;
   figures: PlacedFigure[];
   tables: TableEntry[];
   lineage: LineageRow[];
+  /** Spec ids of the figures drawn interactively (by figure file). */
+  specIds: Map<string, string>;
+  specs: PageSpecs;
+  scripts: string[];
 }
 
 const pct = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? `${(v * 100).toFixed(2)} %` : '–');
@@ -46,27 +52,22 @@ ${c('locality ratio at best', fmt(best?.locality_ratio, 3))}
 </div>`;
 }
 
-export function levelsTable(levels: LevelRow[], bestLevel: number | null): string {
+/** Formats one declared column's cell: percentages, integers, or 4 significant digits. */
+export function cell(c: Pick<ColumnEntry, 'type' | 'format'>, v: unknown): string {
+  if (c.format === 'percent') return pct(v);
+  if (typeof v === 'string') return esc(v);
+  if (c.type === 'int' && typeof v === 'number' && Number.isInteger(v)) return String(v);
+  return fmt(v, 4);
+}
+
+/** The per-level table: one column per scalar the analysis declares, its description as the header tooltip. */
+export function levelsTable(levels: LevelRow[], columns: ColumnEntry[], bestLevel: number | null): string {
+  const cols = columns.filter((c) => c.name !== 'level');
   return table(
-    [
-      'level',
-      'u',
-      'best val. top-1',
-      'locality ratio',
-      'locality ratio (strict)',
-      'r½ (px)',
-      'mean IPR',
-      'mean C<sup>in,1</sup>',
-    ],
+    ['level', ...cols.map((c) => `<abbr title="${esc(c.description || c.name)}">${esc(c.name)}</abbr>`)],
     levels.map((l) => [
       String(l.level) + (l.level === bestLevel ? ' ★' : ''),
-      fmtPercent(l.u),
-      pct(l.best_val_top1),
-      fmt(l.locality_ratio, 3),
-      fmt(l.locality_ratio_strict, 3),
-      fmt(l.r_half, 3),
-      fmt(l.ipr_mean, 3),
-      fmt(l.cin_mean, 4),
+      ...cols.map((c) => cell(c, (l as Record<string, unknown>)[c.name])),
     ]),
     { rowClass: (i) => (levels[i]!.level === bestLevel ? 'best' : '') },
   );
@@ -83,15 +84,20 @@ const folderOf = (f: PlacedFigure) => {
  * level first, then figure series kept in a sub-folder (e.g. the mask evolution
  * across levels, spec §5.3), which read as one sequence rather than per level.
  */
+const card = (m: ReportModel, f: PlacedFigure) => figureHtml(f, { specId: m.specIds.get(f.file) });
+
+/** Curves: the analysis' per-level scalars against u (spec §5.1–5.2), whatever measures declare them. */
+export const isCurve = (f: PlacedFigure) => f.kind === 'metric-vs-u' && f.level === null;
+
 function figureSections(m: ReportModel): string {
-  if (!m.figures.length) return '<p class="muted">The analysis artifact lists no figures.</p>';
+  if (!m.figures.some((f) => !isCurve(f))) return '<p class="muted">The analysis artifact lists no figures.</p>';
   type Key = { id: string; head: string; figs: PlacedFigure[]; rank: number };
   const sections = new Map<string, Key>();
   const add = (id: string, head: string, rank: number, f: PlacedFigure) => {
     if (!sections.has(id)) sections.set(id, { id, head, figs: [], rank });
     sections.get(id)!.figs.push(f);
   };
-  for (const f of m.figures) {
+  for (const f of m.figures.filter((x) => !isCurve(x))) {
     const folder = folderOf(f);
     if (folder) add(`series-${folder}`, `${folder[0]!.toUpperCase()}${folder.slice(1)} across levels`, 3e6, f);
     else if (f.level === null) add('level-all', 'Across levels', -2, f);
@@ -118,33 +124,37 @@ function figureSections(m: ReportModel): string {
     list
       .map((x) => {
         const compact = x.id.startsWith('series-') ? ' compact' : '';
-        return `<h3 id="${x.id}">${esc(x.head)}</h3>\n<div class="figs${compact}">\n${x.figs.map((f) => figureHtml(f)).join('\n')}\n</div>`;
+        return `<h3 id="${x.id}">${esc(x.head)}</h3>\n<div class="figs${compact}">\n${x.figs.map((f) => card(m, f)).join('\n')}\n</div>`;
       })
       .join('\n')
   );
 }
 
+/** One declared table: links to its Arrow file and Parquet twin, and its columns with their descriptions. */
+function tableEntryHtml(analysisDir: string, t: TableEntry): string {
+  const parquet = typeof t.parquet === 'string' ? t.parquet : null;
+  const extra = [
+    typeof t.rows === 'number' ? `${t.rows} rows` : '',
+    parquet ? `Parquet: <a href="${relUrl(`../${analysisDir}/${parquet}`)}"><code>${esc(parquet)}</code></a>` : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
+  const head = `<a href="${relUrl(`../${analysisDir}/${t.file}`)}"><code>${esc(t.file)}</code></a>${t.title ? ` — ${esc(t.title)}` : ''}${extra ? ` <span class="muted">(${extra})</span>` : ''}`;
+  if (!t.columns?.length) return `<p>${head}</p>`;
+  return `<details class="table-decl"><summary>${head}</summary>
+${table(
+  ['column', 'type', 'description'],
+  t.columns.map((c) => [`<code>${esc(c.name)}</code>`, esc(c.type), esc(c.description)]),
+  { left: [0, 1, 2] },
+)}
+</details>`;
+}
+
 export function renderReport(m: ReportModel): string {
-  const charts = standardCharts([{ label: m.experiment, levels: m.levels, bestLevel: m.bestLevel }]);
+  const curves = m.figures.filter(isCurve);
   const tables = m.tables.length
-    ? `<ul>${m.tables
-        .map((t) => {
-          // The analysis stage names the Parquet twin (`parquet`) and row count (`rows`) when it has them.
-          const parquet = typeof t.parquet === 'string' ? t.parquet : null;
-          const rows = typeof t.rows === 'number' ? `${t.rows} rows` : '';
-          const extra = [
-            rows,
-            parquet
-              ? `Parquet: <a href="${relUrl(`../${m.analysisDir}/${parquet}`)}"><code>${esc(parquet)}</code></a>`
-              : '',
-          ]
-            .filter(Boolean)
-            .join(' · ');
-          return `<li><a href="${relUrl(`../${m.analysisDir}/${t.file}`)}"><code>${esc(t.file)}</code></a>${t.title ? ` — ${esc(t.title)}` : ''}${extra ? ` <span class="muted">(${extra})</span>` : ''}</li>`;
-        })
-        .join(
-          '\n',
-        )}</ul><p class="muted">Tables stay in the analysis artifact (Arrow IPC and Parquet, readable by pyarrow, polars and DuckDB).</p>`
+    ? `${m.tables.map((t) => tableEntryHtml(m.analysisDir, t)).join('\n')}
+<p class="muted">Tables stay in the analysis artifact (Arrow IPC and Parquet, readable by pyarrow, polars and DuckDB).</p>`
     : '<p class="muted">The analysis artifact lists no tables.</p>';
   const body = `<header class="page">
 <h1>${esc(m.title)}</h1>
@@ -155,14 +165,12 @@ ${m.notes ? `<div class="notes">${esc(m.notes)}</div>` : ''}
 <section id="numbers">
 <h2>Key numbers</h2>
 ${cards(m)}
-${m.levels.length ? levelsTable(m.levels, m.bestLevel) : '<p class="muted">The analysis artifact lists no levels.</p>'}
-<p class="muted">u = fraction of prunable weights still unpruned (0.7^level for IMP at 30 % per level); ★ = best level (highest best val. top-1). Locality ratio, r½ and IPR as defined by the analysis stage (spec §4).</p>
+${m.levels.length ? levelsTable(m.levels, m.levelColumns, m.bestLevel) : '<p class="muted">The analysis artifact lists no levels.</p>'}
+<p class="muted">One column per scalar the analysis declares (hover a header for its definition; spec §4). u = fraction of prunable weights still unpruned (0.7^level for IMP at 30 % per level); ★ = best level (highest best val. top-1).</p>
 </section>
 <section id="curves">
 <h2>Curves</h2>
-<div class="charts">
-${charts.map((c) => `<div class="chart" id="chart-${c.id}">${c.svg}</div>`).join('\n')}
-</div>
+${curves.length ? `<div class="charts">\n${curves.map((f) => `<div class="chart" id="chart-${esc(f.id ?? '')}">${card(m, f)}</div>`).join('\n')}\n</div>\n<p class="muted">Hover for values, scroll to zoom, drag to pan, double-click to reset. Squares mark the best level.</p>` : '<p class="muted">The analysis artifact declares no curves against u.</p>'}
 </section>
 <section id="figures">
 <h2>Figures</h2>
@@ -186,5 +194,5 @@ ${tables}
 ${lineageTable(m.lineage)}
 </section>
 <footer>analysis id <code>${esc(m.analysisId)}</code> · analysis code ${esc(m.analysisCodeVersion)}</footer>`;
-  return page({ title: `${m.title} — ${m.experiment}`, body });
+  return page({ title: `${m.title} — ${m.experiment}`, body, tail: m.specs.html(m.scripts) });
 }

@@ -37,8 +37,23 @@ test('report: self-contained page with figures, numbers, config and resolvable l
     );
     assert.ok(html.includes(`src="${inReport}"`), `${inReport} shown`);
   }
-  // No network, no scripts.
-  assert.ok(!/<script/i.test(html));
+  // No network: the only scripts are the copied vega bundles and the loader, plus the inlined specs.
+  const scripts = [...html.matchAll(/<script([^>]*)>/g)].map((m) => m[1]!);
+  assert.ok(scripts.length >= 4, 'vega, vega-lite, vega-embed, loader');
+  for (const a of scripts)
+    assert.ok(/^ src="assets\/[a-z-]+(\.min)?\.js"$/.test(a) || a === ' type="application/json" id="imp-specs"', a);
+  const specs = JSON.parse(/<script type="application\/json" id="imp-specs">(.*?)<\/script>/s.exec(html)![1]!);
+  assert.equal(Object.keys(specs).length, 5, 'four curves and the C^in histogram are interactive');
+  assert.ok(rep.manifest.files.some((e) => e.path === 'assets/vega-embed.min.js'));
+  // Declared levels columns (with descriptions) and declared tables.
+  assert.ok(html.includes('<abbr title="locality ratio vs the uniform null">locality_ratio</abbr>'));
+  assert.ok(html.includes('class="table-decl"'));
+  // Rasters are framed.
+  assert.ok(
+    /<img src="figures\/masks_L0\.png" alt="[^"]*" class="pixel raster">|<img src="figures\/masks_L0\.png" alt="[^"]*" class="raster">/.test(
+      html,
+    ),
+  );
   for (const l of links(html)) assert.ok(!/^[a-z]+:/i.test(l), `relative link: ${l}`);
   // Every link resolves on disk (figures inside, lineage beside it in the store).
   for (const l of links(html)) assert.ok(existsSync(resolve(rep.dir, l)), `link resolves: ${l}`);

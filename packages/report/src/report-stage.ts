@@ -2,8 +2,9 @@ import { writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import type { StageDef } from '@imp/artifacts';
-import { bestLevelOf, parseAnalysisSummary } from './analysis-summary.ts';
+import { bestLevelOf, levelColumns, parseAnalysisSummary } from './analysis-summary.ts';
 import { copyFigures } from './figures.ts';
+import { copyVegaAssets, PageSpecs } from './interactive.ts';
 import { collectLineage } from './lineage.ts';
 import { renderReport } from './render-report.ts';
 
@@ -25,13 +26,15 @@ export const ReportConfig = z
 
 /**
  * The `report` stage: one static, self-contained HTML page per analysis artifact
- * (figures copied in, relative links only, no scripts), showing the per-level
- * scalars, the accuracy/locality curves of spec §5.1–5.2, every analysis figure,
- * the experiment config and the lineage.
+ * (figures, their Vega-Lite specs and the vega bundles copied in, relative links only,
+ * no network), rendering what the analysis manifest declares: the per-level scalars,
+ * the curves against u (spec §5.1–5.2), every figure, every table with its columns,
+ * then the experiment config and the lineage.
  */
 export const reportStage: StageDef<typeof ReportConfig> = {
   name: 'report',
-  algoVersion: '2',
+  // 3: pages render the analysis' declared tables/figures, charts interactive (vega-embed).
+  algoVersion: '3',
   description:
     'Static HTML report of one analysis artifact: key numbers, curves vs u, every figure, config and lineage.',
   config: ReportConfig,
@@ -44,6 +47,11 @@ export const reportStage: StageDef<typeof ReportConfig> = {
     ctx.log(`rendering ${s.levels.length} levels, ${s.figures.length} figures from ${basename(a.dir)}`);
     await ctx.write('report', async (tmp) => {
       const figures = copyFigures(a, s.figures, tmp, 'figures');
+      const specs = new PageSpecs();
+      const specIds = new Map(
+        figures.filter((f) => f.spec !== null).map((f) => [f.file, specs.addFile(tmp, f.spec!)] as const),
+      );
+      const scripts = specs.size ? copyVegaAssets(tmp) : [];
       const html = renderReport({
         title: ctx.config.title,
         experiment: ctx.config.experiment,
@@ -54,8 +62,12 @@ export const reportStage: StageDef<typeof ReportConfig> = {
         analysisId: a.manifest.id,
         analysisCodeVersion: a.manifest.codeVersion,
         levels: s.levels,
+        levelColumns: levelColumns(s),
         bestLevel,
         figures,
+        specIds,
+        specs,
+        scripts,
         tables: s.tables,
         lineage: collectLineage(a.manifest, a.dir, ctx.store),
       });

@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { exportArrowToParquet, writeArtifact, writeMetricsFile, type Artifact, type Kind } from '@imp/artifacts';
-import { lineChartSvg } from './svg-chart.ts';
+import { renderSvg } from './vega-svg.ts';
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
   let c = n;
@@ -86,6 +86,31 @@ async function simple(
     store,
   );
   return artifact;
+}
+
+/**
+ * A "metric vs u" Vega-Lite spec in the analysis' data layout (rows in datasets.points,
+ * coloured by experiment, dashed by series), as the analysis stage writes it.
+ */
+export function fixtureCurveSpec(title: string, yTitle: string, points: Record<string, unknown>[], yLog = false) {
+  const enc = {
+    x: { field: 'u', type: 'quantitative', scale: { type: 'log', reverse: true } },
+    y: { field: 'value', type: 'quantitative', title: yTitle, scale: yLog ? { type: 'log' } : { zero: false } },
+    color: { field: 'experiment', type: 'nominal', sort: null },
+    tooltip: [{ field: 'experiment' }, { field: 'level' }, { field: 'value' }],
+  };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    usermeta: { kind: 'metric-vs-u' },
+    title,
+    width: 360,
+    height: 220,
+    datasets: { points, rules: [] },
+    data: { name: 'points' },
+    params: [{ name: 'zoom', select: 'interval', bind: 'scales' }],
+    mark: { type: 'line', point: true },
+    encoding: { ...enc, strokeDash: { field: 'series', type: 'nominal' } },
+  };
 }
 
 export interface FixtureOptions {
@@ -174,23 +199,38 @@ export async function fixtureAnalysis(store: string, o: FixtureOptions): Promise
     async (tmp) => {
       mkdirSync(join(tmp, 'figures'));
       mkdirSync(join(tmp, 'tables'));
-      writeFileSync(
-        join(tmp, 'figures', 'accuracy_vs_u.svg'),
-        lineChartSvg([{ label: o.name, points: levels.map((l) => ({ x: l.u * 100, y: l.best_val_top1 })) }], {
-          title: 'Best val. accuracy vs u (analysis-drawn)',
-          xLabel: 'u (%)',
-          yLabel: 'top-1',
-          xLog: true,
-          xReversed: true,
-        }),
-      );
-      const figures: { file: string; title: string; caption: string; level?: number }[] = [
-        {
-          file: 'figures/accuracy_vs_u.svg',
-          title: 'Best val. accuracy vs u',
-          caption: 'Best validation top-1 per IMP level.',
-        },
-      ];
+      const figures: Record<string, unknown>[] = [];
+      const curves = [
+        ['accuracy_vs_u', 'Best val. accuracy vs u', 'val. top-1', 'best_val_top1', false],
+        ['locality_vs_u', 'Locality ratio vs u', 'locality ratio', 'locality_ratio', false],
+        ['rhalf_vs_u', 'r½ vs u', 'r½ (px)', 'r_half', false],
+        ['ipr_vs_u', 'Mean IPR vs u', 'mean IPR', 'ipr_mean', true],
+      ] as const;
+      for (const [id, title, yTitle, key, yLog] of curves) {
+        const spec = fixtureCurveSpec(
+          title,
+          yTitle,
+          levels.map((l) => ({
+            experiment: 'IMP',
+            series: key,
+            level: l.level,
+            u: l.u * 100,
+            value: l[key],
+            best: l.level === best,
+          })),
+          yLog,
+        );
+        writeFileSync(join(tmp, 'figures', `${id}.vl.json`), JSON.stringify(spec));
+        writeFileSync(join(tmp, 'figures', `${id}.svg`), await renderSvg(spec));
+        figures.push({
+          id,
+          kind: 'metric-vs-u',
+          file: `figures/${id}.svg`,
+          spec: `figures/${id}.vl.json`,
+          title,
+          caption: `${key} per IMP level (fixture).`,
+        });
+      }
       for (const k of [0, best]) {
         const s = k === 0 ? 40 : scale;
         // Synthetic S^sc(d): a "+"-shaped peak of width s over the random-mask pyramid baseline (spec §4c).
@@ -259,24 +299,23 @@ export async function fixtureAnalysis(store: string, o: FixtureOptions): Promise
           level: l.level,
         });
       }
-      writeFileSync(
-        join(tmp, 'figures', `cin_hist_L${best}.svg`),
-        lineChartSvg(
-          [
-            {
-              label: 'C^in',
-              points: Array.from({ length: 20 }, (_, i) => ({ x: i * 2 + 1, y: 100 * Math.exp(-i / 4) + 1 })),
-            },
-          ],
-          {
-            title: `C^in,1 histogram, level ${best}`,
-            xLabel: 'in-degree',
-            yLabel: 'nodes',
-            yLog: true,
-          },
-        ),
+      const hist = fixtureCurveSpec(
+        `C^in,1 histogram, level ${best}`,
+        'nodes',
+        Array.from({ length: 20 }, (_, i) => ({
+          experiment: 'C^in',
+          series: 'count',
+          u: i * 2 + 1,
+          value: 100 * Math.exp(-i / 4) + 1,
+        })),
+        true,
       );
+      delete (hist as { usermeta?: unknown }).usermeta;
+      writeFileSync(join(tmp, 'figures', `cin_hist_L${best}.vl.json`), JSON.stringify(hist));
+      writeFileSync(join(tmp, 'figures', `cin_hist_L${best}.svg`), await renderSvg(hist));
       figures.push({
+        id: 'cin_hist',
+        spec: `figures/cin_hist_L${best}.vl.json`,
         file: `figures/cin_hist_L${best}.svg`,
         title: 'C^in,1 in-degree histogram',
         caption: 'Number of connected inputs per first-layer node.',
@@ -296,8 +335,19 @@ export async function fixtureAnalysis(store: string, o: FixtureOptions): Promise
             {
               file: 'tables/levels.arrow',
               parquet: 'tables/levels.parquet',
+              name: 'levels',
               title: 'Per-level scalars',
               rows: levels.length,
+              columns: [
+                { name: 'level', type: 'int', description: 'IMP level' },
+                { name: 'u', type: 'float', format: 'percent', description: 'fraction of weights left' },
+                { name: 'best_val_top1', type: 'float', format: 'percent', description: 'best val top-1' },
+                { name: 'locality_ratio', type: 'float', description: 'locality ratio vs the uniform null' },
+                { name: 'locality_ratio_strict', type: 'float', description: 'vs the strict null' },
+                { name: 'r_half', type: 'float', description: 'half-maximum radius (px)' },
+                { name: 'ipr_mean', type: 'float', description: 'mean IPR' },
+                { name: 'cin_mean', type: 'float', description: 'mean in-degree' },
+              ],
             },
           ],
         },
