@@ -56,6 +56,7 @@ export const maskStage: StageDef<typeof MaskConfig> = {
     'Prune: layer-wise/global magnitude, random or one-shot mask of level k from trained parameters and the previous mask.',
   config: MaskConfig,
   seedField: 'seed',
+  plannerKeys: ['level'],
   inputs: {
     params: { kind: 'parameters', description: 'trained (final) parameters of the previous level' },
     previous: { kind: 'mask', description: 'mask of the previous level (absent: all ones)', optional: true },

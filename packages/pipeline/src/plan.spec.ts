@@ -114,3 +114,23 @@ test('two experiment files with the same name are an error naming both files', (
       e.message.includes(`'a' is used by two files: ${join(dir, 'a.json')} and ${join(dir, 'copy-of-a.json')}`),
   );
 });
+
+test('rewind inputs come from the rewind stage declaration (inputSources), by its parsed mode', async () => {
+  const plan = async (rewind: unknown) => {
+    const p = await planExperiment(Experiment.parse({ ...base, rewind }), '/store');
+    return Object.fromEntries(p.tasks.map((x) => [x.name, x]));
+  };
+  const late = await plan({ step: 3 });
+  assert.equal(late['rewind-L2']!.inputs.source!.task, 'train-L0');
+  assert.equal(late['rewind-L2']!.inputs.source!.role, 'rewind');
+  const init = await plan({ step: 3, config: { mode: 'reinit' } });
+  assert.equal(init['rewind-L2']!.inputs.source!.role, 'init');
+  const ft = await plan({ step: 3, config: { mode: 'finetune' } });
+  assert.deepEqual(
+    Object.fromEntries(Object.entries(ft['rewind-L2']!.inputs).map(([r, i]) => [r, `${i.task}.${i.role}`])),
+    { source: 'train-L1.final', trained: 'train-L1.final', mask: 'mask-L2.mask' },
+  );
+  // Declared planner keys only: mask gets its level, rewind nothing but its seed.
+  assert.equal(late['mask-L2']!.config.level, 2);
+  assert.deepEqual(Object.keys(late['rewind-L1']!.config).sort(), ['seed']);
+});

@@ -1,4 +1,14 @@
-import { plannedArtifact, storeRoot, useContentHashStore, type Kind, type PlannedOutput } from '@imp/artifacts';
+import {
+  PLANNER_KEYS,
+  plannedArtifact,
+  storeRoot,
+  useContentHashStore,
+  type InputSource,
+  type Kind,
+  type PlannedOutput,
+  type PlannerKey,
+} from '@imp/artifacts';
+import { packageStage } from './registry.ts';
 import type { Experiment, StageImpl } from './experiment-schema.ts';
 import { stageHandle, type StageHandle } from './stage-handle.ts';
 
@@ -50,16 +60,34 @@ export async function planExperiment(exp: Experiment, store = storeRoot()): Prom
   useContentHashStore(store);
   const where = (t: string, block: string) => `experiment '${exp.name}' ${block}.config (task ${t})`;
 
+  /**
+   * The planner contract (docs/writing-a-stage.md): of the keys the planner would inject, only
+   * those the stage declares in `plannerKeys` (undeclared: the block's defaults), plus the seed.
+   */
+  const withInjected = (
+    stage: StageHandle,
+    block: string,
+    config: Record<string, unknown>,
+    inject: Partial<Record<PlannerKey, unknown>>,
+  ) => {
+    const allowed = stage.def?.plannerKeys ?? PLANNER_KEYS[block] ?? [];
+    const out = { ...config };
+    for (const [k, v] of Object.entries(inject)) if (allowed.includes(k as PlannerKey)) out[k] = v;
+    const seedField = stage.def?.seedField;
+    if (seedField && out[seedField] === undefined) out[seedField] = exp.seed;
+    return out;
+  };
+
   const add = async (
     name: string,
     block: string,
     impl: StageImpl,
     config: Record<string, unknown>,
     inputs: Record<string, TaskInput>,
+    inject: Partial<Record<PlannerKey, unknown>> = {},
   ) => {
     const stage = await stageHandle(impl);
-    const seedField = stage.def?.seedField;
-    const cfg = seedField && config[seedField] === undefined ? { ...config, [seedField]: exp.seed } : config;
+    const cfg = withInjected(stage, block, config, inject);
     const { config: parsedConfig, outputs } = await stage.resolve(cfg, where(name, block));
     const inputIds = Object.fromEntries(Object.entries(inputs).map(([r, i]) => [r, i.id]));
     const planned = Object.fromEntries(
@@ -103,10 +131,19 @@ export async function planExperiment(exp: Experiment, store = storeRoot()): Prom
     'train-L0',
     'train',
     exp.train.stage,
-    { ...exp.train.config, level: 0, rewindStep: levels > 0 ? exp.rewind.step : null },
+    exp.train.config,
     { dataset },
+    {
+      level: 0,
+      rewindStep: levels > 0 ? exp.rewind.step : null,
+    },
   );
-  const rewindMode = String((exp.rewind.config as { mode?: unknown }).mode ?? 'late');
+  // Which train outputs feed the rewind stage is the rewind stage's declaration (by its parsed
+  // config, e.g. its mode), not the planner's: an external rewind command uses the package
+  // rewind stage's declaration on its own parsed config.
+  const rewindSources = levels > 0 ? await inputSourcesOf(exp.rewind.stage, 'rewind', exp.rewind.config) : {};
+  const upstream = (s: InputSource, prevTrain: PlannedTask) =>
+    pick(s.from === 'level0' ? train0 : prevTrain, 'parameters', s.output);
   let prevTrain = train0;
   let prevMask: PlannedTask | undefined;
   const finals: PlannedTask[] = [train0];
@@ -116,34 +153,31 @@ export async function planExperiment(exp: Experiment, store = storeRoot()): Prom
       `mask-L${k}`,
       'prune',
       exp.prune.stage,
-      { ...exp.prune.config, level: k },
+      exp.prune.config,
       {
         params: pick(prevTrain, 'parameters', 'final'),
         ...(prevMask ? { previous: pick(prevMask, 'mask') } : {}),
       },
+      { level: k },
     );
-    // Late rewinding (spec §3.2) goes back to step k of level 0; 'init' and 'reinit' start from level 0's step 0.
-    const source =
-      rewindMode === 'late'
-        ? pick(train0, 'parameters', 'rewind')
-        : rewindMode === 'finetune'
-          ? pick(prevTrain, 'parameters', 'final')
-          : pick(train0, 'parameters', 'init');
+    const fromTrain = Object.fromEntries(
+      Object.entries(rewindSources).map(([role, s]) => [role, upstream(s, prevTrain)]),
+    );
     const rewind = await add(`rewind-L${k}`, 'rewind', exp.rewind.stage, exp.rewind.config, {
-      source,
+      ...fromTrain,
       mask: pick(mask, 'mask'),
-      ...(rewindMode === 'finetune' ? { trained: pick(prevTrain, 'parameters', 'final') } : {}),
     });
     const train = await add(
       `train-L${k}`,
       'train',
       exp.train.stage,
-      { ...exp.train.config, level: k, rewindStep: null },
+      exp.train.config,
       {
         dataset,
         start: pick(rewind, 'parameters'),
         mask: pick(mask, 'mask'),
       },
+      { level: k, rewindStep: null },
     );
     masks.push(mask);
     finals.push(train);
@@ -158,14 +192,34 @@ export async function planExperiment(exp: Experiment, store = storeRoot()): Prom
   masks.forEach((m, i) => (analysisInputs[`mask.L${i + 1}`] = pick(m, 'mask')));
   const analysis = await add('analysis', 'analysis', exp.analysis.stage, exp.analysis.config, analysisInputs);
   const { extends: _x, ...shown } = exp;
+  // The report's own config may override the title and the shown config, never the name.
+  const reportDefaults = { title: exp.description || exp.name, experimentConfig: shown };
+  const reportHandle = await stageHandle(exp.report.stage);
+  const reportConfig = {
+    ...withInjected(reportHandle, 'report', {}, reportDefaults),
+    ...exp.report.config,
+  };
   await add(
     'report',
     'report',
     exp.report.stage,
-    { title: exp.description || exp.name, experimentConfig: shown, ...exp.report.config, experiment: exp.name },
+    reportConfig,
     { analysis: pick(analysis, 'analysis') },
+    {
+      experiment: exp.name,
+    },
   );
   return { experiment: exp, store, tasks };
+
+  /** The input sources a stage declares for its parsed config (see StageDef.inputSources). */
+  async function inputSourcesOf(impl: StageImpl, block: string, config: Record<string, unknown>) {
+    const stage = await stageHandle(impl);
+    const { config: parsed } = await stage.resolve(withInjected(stage, block, config, {}), where(block, block));
+    const def = stage.def ?? (await packageStage(block));
+    const sources = def.inputSources?.(parsed as never);
+    if (!sources) throw new Error(`stage ${stage.name} (experiment block '${block}') declares no inputSources`);
+    return sources;
+  }
 }
 
 export function taskOutputDirs(t: PlannedTask): string[] {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { StageDef } from '@imp/artifacts';
+import type { InputSource, StageDef } from '@imp/artifacts';
 
 /**
  * Rewind stage (spec §3.2): the starting point of IMP level k ≥ 1 under its mask. Kept light;
@@ -31,6 +31,18 @@ export const rewindStage: StageDef<typeof RewindConfig> = {
     'Rewind parameters for the next IMP level: late rewinding, rewind to init, random re-init or fine-tuning; masked entries zeroed, BN running stats reset.',
   config: RewindConfig,
   seedField: 'seed',
+  plannerKeys: [],
+  // Late rewinding (spec §3.2) goes back to step k of level 0; init and reinit start from level 0's
+  // step 0 (reinit only reads its shapes); finetune continues from the previous level's final weights.
+  // The planner also applies this to an external rewind command's parsed config, which may omit
+  // `mode`: its default comes from the schema here, nowhere else.
+  inputSources(c): Record<string, InputSource> {
+    const mode = RewindConfig.shape.mode.parse(c.mode);
+    if (mode === 'late') return { source: { from: 'level0', output: 'rewind' } };
+    if (mode === 'finetune')
+      return { source: { from: 'previous', output: 'final' }, trained: { from: 'previous', output: 'final' } };
+    return { source: { from: 'level0', output: 'init' } };
+  },
   inputs: {
     source: {
       kind: 'parameters',
