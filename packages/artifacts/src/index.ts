@@ -18,3 +18,4 @@ export * from './fcn-arch.ts';
 export * from './params-files.ts';
 export * from './fcn-init.ts';
 export * from './content-hash.ts';
+export * from './model-graph.ts';
