@@ -46,14 +46,19 @@ export function lineChart(o: {
       rules: o.rules ?? [],
     },
     layer: [
-      {
-        data: { name: 'rules' },
-        mark: { type: 'rule', strokeDash: [2, 3], color: REFERENCE },
-        encoding: {
-          y: { field: 'value', type: 'quantitative' },
-          tooltip: [{ field: 'label' }, { field: 'value', format: '.4~g' }],
-        },
-      },
+      // Empty reference data would make Vega warn about an infinite extent.
+      ...((o.rules ?? []).length
+        ? [
+            {
+              data: { name: 'rules' },
+              mark: { type: 'rule', strokeDash: [2, 3], color: REFERENCE },
+              encoding: {
+                y: { field: 'value', type: 'quantitative' },
+                tooltip: [{ field: 'label' }, { field: 'value', format: '.4~g' }],
+              },
+            },
+          ]
+        : []),
       {
         data: { name: 'points' },
         transform: [{ filter: 'isValid(datum.y) && isFinite(datum.y)' }],

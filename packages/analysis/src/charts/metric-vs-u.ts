@@ -58,11 +58,19 @@ export function metricVsU(o: {
     config: THEME,
     datasets: { points: o.points, rules: o.rules ?? [] },
     layer: [
-      {
-        data: { name: 'rules' },
-        mark: { type: 'rule', strokeDash: [2, 3], color: REFERENCE },
-        encoding: { y: { ...y, field: 'value' }, tooltip: [{ field: 'label' }, { field: 'value', format: '.4~g' }] },
-      },
+      // Empty reference data would make Vega warn about an infinite extent.
+      ...((o.rules ?? []).length
+        ? [
+            {
+              data: { name: 'rules' },
+              mark: { type: 'rule', strokeDash: [2, 3], color: REFERENCE },
+              encoding: {
+                y: { ...y, field: 'value' },
+                tooltip: [{ field: 'label' }, { field: 'value', format: '.4~g' }],
+              },
+            },
+          ]
+        : []),
       {
         data: { name: 'points' },
         transform: [valid],
