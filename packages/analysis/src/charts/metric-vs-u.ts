@@ -82,7 +82,7 @@ export function metricVsU(o: {
         data: { name: 'points' },
         transform: [valid, { filter: 'datum.best' }],
         mark: { type: 'point', shape: 'square', size: 110, filled: false, strokeWidth: 2 },
-        encoding: { x: U_AXIS, y, color: { ...color, legend: null }, tooltip },
+        encoding: { x: U_AXIS, y, color, tooltip },
       },
     ],
   } as Spec;
