@@ -1,11 +1,8 @@
 /**
- * Config keys renamed from snake_case to camelCase (the other stages' style). An old key
- * gets one error naming its new name instead of zod's generic "unrecognized key".
- *
- * When `@imp/artifacts` (config.ts) gains its generic helper for this, config.ts switches
- * to it in one line: only `renamedKeysError` below is replaced.
+ * Analysis config keys renamed from snake_case to camelCase (the other stages' style).
+ * config.ts passes them to `renamedKeys` of @imp/artifacts, so an old key gets one
+ * error naming its new name instead of zod's generic "unrecognized key".
  */
-import type { z } from 'zod';
 
 export const RENAMED_KEYS: Record<string, string> = {
   detail_levels: 'detailLevels',
@@ -28,13 +25,3 @@ export const RENAMED_KEYS: Record<string, string> = {
   map_scale: 'mapScale',
   mask_scale: 'maskScale',
 };
-
-/** A zod error map for a strict object: unknown keys that were renamed say so. */
-export function renamedKeysError(renamed: Record<string, string>): z.core.$ZodErrorMap {
-  return (iss) => {
-    if (iss.code !== 'unrecognized_keys') return undefined;
-    return iss.keys
-      .map((k) => (k in renamed ? `'${k}' was renamed to '${renamed[k]}'` : `unknown key '${k}'`))
-      .join('; ');
-  };
-}

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { RENAMED_KEYS, renamedKeysError } from './config-renames.ts';
+import { renamedKeys } from '@imp/artifacts';
+import { RENAMED_KEYS } from './config-renames.ts';
 
 const int = () => z.number().int();
 
@@ -86,7 +87,7 @@ export const analysisConfigSchema = z
       maskScale: int().positive().default(2).describe('pixels per input pixel in mask grids'),
       seed: int().nonnegative().default(0).describe('seed of the strict null samples and the random ablation'),
     },
-    { error: renamedKeysError(RENAMED_KEYS) },
+    { error: renamedKeys(RENAMED_KEYS) },
   )
   .strict();
 
