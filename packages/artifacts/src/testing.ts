@@ -123,7 +123,8 @@ export function fakeMask(o: FakeMaskOptions): NamedTensor<Uint8Array>[] {
 }
 
 export interface WriteFakeMaskOptions extends Partial<FakeMaskOptions> {
-  arch: string;
+  /** The FCN arch (metadata `arch`); leave unset for a mask of a non-FCN model. */
+  arch?: string;
   level?: number;
   /** Write these tensors instead of the FCN ones. */
   tensors?: NamedTensor<Uint8Array>[];
@@ -141,10 +142,15 @@ export async function writeFakeMask(store: string, o: WriteFakeMaskOptions): Pro
       role: 'mask',
       stage: 'test',
       algoVersion: 't',
-      config: { arch: o.arch, tag: o.tag ?? '', shapes: tensors.map((t) => [t.name, t.shape]), keep: tensors.map((t) => Array.from(t.data).join('')) },
+      config: { arch: o.arch ?? null, tag: o.tag ?? '', shapes: tensors.map((t) => [t.name, t.shape]), keep: tensors.map((t) => Array.from(t.data).join('')) },
       upstream: {},
     },
-    async (dir) => writeTensorFile(join(dir, 'mask.arrow'), tensors, 'uint8', { arch: o.arch, level: String(o.level ?? 1), ...o.metadata }),
+    async (dir) =>
+      writeTensorFile(join(dir, 'mask.arrow'), tensors, 'uint8', {
+        ...(o.arch !== undefined ? { arch: o.arch } : {}),
+        level: String(o.level ?? 1),
+        ...o.metadata,
+      }),
     store,
   );
   return artifact;
@@ -203,6 +209,46 @@ export async function writeFakeDataset(store: string, opts: FakeDatasetOptions =
       const summary = { num_classes: d.classes, n_train: d.train.y.length, n_val: d.val.y.length, layout: d.layout };
       return { summary };
     },
+    store,
+  );
+  return artifact;
+}
+
+/**
+ * A small non-FCN model as named tensors with its declared graph (model-graph.ts): a 3×3 conv
+ * (`conv1.kernel` [3,3,1,8], `conv1.bias` [8], prunable), then a dense head (`head.W` [8,4],
+ * `head.b` [4], not prunable), plus a BN pair and running stats that are no layer's weight.
+ */
+export function fakeConvParams(seed = 1): { tensors: NamedTensor<Float32Array>[]; metadata: Record<string, string> } {
+  const rng = new Rng(seed, 7);
+  const rnd = (n: number) => new Float32Array(n).map(() => rng.normal());
+  const t = (name: string, shape: number[]) => ({ name, shape, data: rnd(shape.reduce((a, b) => a * b, 1)) });
+  const graph = [
+    { name: 'conv1', op: 'conv2d', weight: 'conv1.kernel', bias: 'conv1.bias', input: 'pixels', prunable: true },
+    { name: 'head', op: 'dense', weight: 'head.W', bias: 'head.b', input: 'conv1', prunable: false },
+  ];
+  return {
+    tensors: [
+      t('conv1.kernel', [3, 3, 1, 8]),
+      t('conv1.bias', [8]),
+      t('bn.gamma', [8]),
+      t('bn.beta', [8]),
+      t('bn.mean', [8]),
+      t('bn.var', [8]),
+      t('head.W', [8, 4]),
+      t('head.b', [4]),
+    ],
+    metadata: { graph: JSON.stringify(graph) },
+  };
+}
+
+/** A parameters artifact of fakeConvParams (no `arch`: the graph is the model description). */
+export async function writeFakeConvParams(store: string, o: { seed?: number; step?: number } = {}): Promise<Artifact> {
+  const { tensors, metadata } = fakeConvParams(o.seed);
+  const step = o.step ?? 100;
+  const { artifact } = await writeArtifact(
+    { kind: 'parameters', role: 'final', stage: 'test', algoVersion: 't', config: { conv: o }, upstream: {} },
+    async (dir) => writeTensorFile(join(dir, 'params.arrow'), tensors, 'float32', { ...metadata, step: String(step) }),
     store,
   );
   return artifact;

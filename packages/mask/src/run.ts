@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { ArtifactError, ConfigError, writeTensorFile, type NamedTensor, type StageContext } from '@imp/artifacts';
-import { loadMaskFor, loadParams } from '@imp/artifacts';
+import { GRAPH_METADATA_KEY, loadNamedMaskFor, loadNamedParams } from '@imp/artifacts';
 import {
   globalMagnitude,
   layerReport,
@@ -16,35 +16,44 @@ import type { MaskConfig } from './stage.ts';
 export async function runMask(ctx: StageContext<MaskConfig>): Promise<void> {
   const cfg = ctx.config;
   const t0 = performance.now();
-  const params = loadParams(ctx.inputs.params!);
-  const last = params.layers.length;
-  const pruned = cfg.layers ?? params.layers.slice(0, -1).map((L) => L.l);
+  // Any model: layers come from the parameters' declared graph, tensors by name (model-graph.ts).
+  const params = loadNamedParams(ctx.inputs.params!);
+  const graph = params.graph;
+  const last = graph.length;
+  const pruned = cfg.layers ?? graph.flatMap((L, i) => (L.prunable ? [i + 1] : []));
   for (const l of pruned)
     if (l > last)
       throw new ConfigError(
-        `mask config: field 'layers': layer ${l} does not exist in arch ${params.arch} (${last} layers)`,
+        `mask config: field 'layers': layer ${l} does not exist in ${params.arch ? `arch ${params.arch}` : params.file} (${last} layers)`,
       );
-  const prev = ctx.inputs.previous ? loadMaskFor(ctx.inputs.previous, params) : undefined;
+  const prunedTensors = new Set(pruned.flatMap((l) => [graph[l - 1]!.weight, graph[l - 1]!.bias ?? '']));
+  const prev = ctx.inputs.previous ? loadNamedMaskFor(ctx.inputs.previous, params) : undefined;
   if (prev)
     for (const t of prev.tensors.keys())
-      if (!pruned.includes(Number(t.slice(1))))
+      if (!prunedTensors.has(t)) {
+        const i = graph.findIndex((L) => L.weight === t || L.bias === t);
         throw new ArtifactError(
-          `${prev.file}: previous mask prunes layer ${t.slice(1)}, which config 'layers' [${pruned}] leaves dense`,
+          `${prev.file}: previous mask prunes layer ${i + 1} (${t}), which config 'layers' [${pruned}] leaves dense`,
           'bad-input',
           prev.file,
         );
+      }
 
+  const shapeOf = (name: string) => params.tensors.get(name)!.shape;
   const layers: PrunableLayer[] = pruned.map((l) => {
-    const L = params.layers[l - 1]!;
+    const G = graph[l - 1]!;
+    const w = params.tensors.get(G.weight)!;
+    const fanOut = w.shape.at(-1)!;
+    const b = G.bias ? params.tensors.get(G.bias)!.data : new Float32Array(0);
     const ones = (n: number) => new Uint8Array(n).fill(1);
     return {
       l,
-      fanIn: L.fanIn,
-      fanOut: L.fanOut,
-      w: params.tensors.get(`W${l}`)!.data,
-      b: params.tensors.get(`b${l}`)!.data,
-      mw: prev?.tensors.get(`W${l}`)?.data ?? ones(L.fanIn * L.fanOut),
-      mb: prev?.tensors.get(`b${l}`)?.data ?? ones(L.fanOut),
+      fanIn: w.data.length / fanOut,
+      fanOut,
+      w: w.data,
+      b,
+      mw: prev?.tensors.get(G.weight)?.data ?? ones(w.data.length),
+      mb: (G.bias ? prev?.tensors.get(G.bias)?.data : undefined) ?? ones(b.length),
     };
   });
   const density = cfg.targetDensity ?? scheduleDensity(cfg.fraction, cfg.level);
@@ -61,10 +70,7 @@ export async function runMask(ctx: StageContext<MaskConfig>): Promise<void> {
       masks = randomPrune(layers, density, cfg.seed);
       break;
   }
-  const reports = masks.map((m) => {
-    const L = params.layers[m.l - 1]!;
-    return layerReport(m.l, L.fanIn, L.fanOut, m.mw, m.mb);
-  });
+  const reports = masks.map((m, i) => layerReport(m.l, layers[i]!.fanIn, layers[i]!.fanOut, m.mw, m.mb));
   const stop = stopRuleFires(reports, cfg.stopRatio);
   const computeS = (performance.now() - t0) / 1000;
   ctx.log(
@@ -78,15 +84,17 @@ export async function runMask(ctx: StageContext<MaskConfig>): Promise<void> {
   await ctx.write('mask', async (dir) => {
     const tensors: NamedTensor[] = [];
     for (const m of masks) {
-      const L = params.layers[m.l - 1]!;
-      tensors.push({ name: `W${m.l}`, shape: [L.fanIn, L.fanOut], data: m.mw });
-      tensors.push({ name: `b${m.l}`, shape: [L.fanOut], data: m.mb });
+      const G = graph[m.l - 1]!;
+      tensors.push({ name: G.weight, shape: shapeOf(G.weight), data: m.mw });
+      if (G.bias) tensors.push({ name: G.bias, shape: shapeOf(G.bias), data: m.mb });
     }
+    // FCN masks keep their metadata (and bytes); other models carry their graph instead.
+    const md = params.metadata;
     writeTensorFile(join(dir, 'mask.arrow'), tensors, 'uint8', {
-      arch: params.arch,
+      ...(params.arch !== null ? { arch: params.arch } : { [GRAPH_METADATA_KEY]: md[GRAPH_METADATA_KEY]! }),
       level: String(cfg.level),
-      input_dim: String(params.inputDim),
-      num_classes: String(params.numClasses),
+      ...(md.input_dim !== undefined ? { input_dim: md.input_dim } : {}),
+      ...(md.num_classes !== undefined ? { num_classes: md.num_classes } : {}),
       strategy: cfg.strategy,
     });
     const kept = reports.reduce((a, r) => a + r.kept, 0);
@@ -98,7 +106,7 @@ export async function runMask(ctx: StageContext<MaskConfig>): Promise<void> {
         strategy: cfg.strategy,
         target_density: density,
         density: kept / size,
-        layers: Object.fromEntries(reports.map((r) => [`L${r.layer}`, r])),
+        layers: Object.fromEntries(reports.map((r) => [graph[r.layer - 1]!.name, r])),
         stop,
         stop_ratio: cfg.stopRatio,
       },

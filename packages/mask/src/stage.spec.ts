@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ArtifactError, ConfigError, openArtifact, readTensorFile, runStage } from '@imp/artifacts';
 import { maskStage } from './stage.ts';
-import { quiet, tempStore, writeFakeParams } from '@imp/artifacts/testing';
+import { quiet, tempStore, writeFakeConvParams, writeFakeParams } from '@imp/artifacts/testing';
 
 test('mask stage: 3 levels of layer-wise pruning give round(N·0.7^k) per pruned layer, output layer dense', async () => {
   const store = tempStore();
@@ -94,5 +94,45 @@ test('mask stage: bad inputs give named errors', async () => {
   await assert.rejects(
     runStage(maskStage, { config: {}, inputs: { params: m2.outputs.mask!.dir }, store, log: quiet }),
     (e: unknown) => e instanceof ArtifactError && e.code === 'wrong-kind',
+  );
+});
+
+test('mask stage on a model that is not an FCN: a conv kernel declared prunable is pruned by name', async () => {
+  const store = tempStore();
+  const params = await writeFakeConvParams(store);
+  const r = await runStage(maskStage, { config: { level: 1 }, inputs: { params: params.dir }, store, log: quiet });
+  const a = await openArtifact(r.outputs.mask!.dir, { kind: 'mask' });
+  const { tensors, metadata } = readTensorFile(a.file('mask.arrow'), 'uint8');
+  assert.deepEqual(
+    tensors.map((t) => [t.name, t.shape]),
+    [
+      ['conv1.kernel', [3, 3, 1, 8]],
+      ['conv1.bias', [8]],
+    ],
+    'only the declared prunable layer, weight and bias ranked together',
+  );
+  const kept = tensors.reduce((s, t) => s + (t.data as Uint8Array).reduce((x: number, v: number) => x + v, 0), 0);
+  assert.equal(kept, Math.round((72 + 8) * 0.7));
+  // The kept entries are the largest |values| of kernel and bias together.
+  const p = readTensorFile((await openArtifact(params.dir)).file('params.arrow'), 'float32').tensors;
+  const all = [...p[0]!.data, ...p[1]!.data].map(Math.abs);
+  const flags = [...tensors[0]!.data, ...tensors[1]!.data];
+  const minKept = Math.min(...all.filter((_, i) => flags[i]));
+  const maxPruned = Math.max(...all.filter((_, i) => !flags[i]));
+  assert.ok(minKept >= maxPruned);
+  assert.ok(metadata.graph && !metadata.arch);
+  assert.deepEqual(Object.keys(a.manifest.summary.layers as object), ['conv1']);
+  // Level 2 from level 1's mask: a subset, by name.
+  const r2 = await runStage(maskStage, {
+    config: { level: 2 },
+    inputs: { params: params.dir, previous: r.outputs.mask!.dir },
+    store,
+    log: quiet,
+  });
+  const t2 = readTensorFile((await openArtifact(r2.outputs.mask!.dir)).file('mask.arrow'), 'uint8').tensors;
+  assert.ok(t2[0]!.data.every((v, i) => !v || tensors[0]!.data[i]));
+  await assert.rejects(
+    runStage(maskStage, { config: { layers: [3] }, inputs: { params: params.dir }, store, log: quiet }),
+    (e: unknown) => e instanceof ConfigError && /layer 3 does not exist/.test(e.message),
   );
 });

@@ -1,65 +1,54 @@
 import { join } from 'node:path';
 import { ArtifactError, writeTensorFile, type NamedTensor, type StageContext } from '@imp/artifacts';
 import { glorotNormal } from '@imp/artifacts';
-import { loadMaskFor, loadParams, type LoadedParams } from '@imp/artifacts';
+import { GRAPH_METADATA_KEY, loadNamedMaskFor, loadNamedParams, type NamedParams } from '@imp/artifacts';
 import type { RewindConfig } from './stage.ts';
 
-function need(p: LoadedParams, name: string): Float32Array {
-  const t = p.tensors.get(name);
-  if (!t) throw new ArtifactError(`${p.file}: no tensor '${name}'`, 'bad-table', p.file);
-  return t.data;
+/** BN running statistics (the trainer's `bn{l}.mean/var`): dropped on rewind, by name. */
+const isRunningStat = (name: string) => /\.(mean|var)$/.test(name);
+
+/**
+ * The rewound tensor list, by name, in the parameters' file order minus the running statistics
+ * (for the FCN: W, b, bn.gamma, bn.beta per layer). BN γ, β are rewound with everything else
+ * (spec §3.2: "rewind ALL parameters"); the running mean/var are dropped so the trainer
+ * re-initialises the EMA from its first batch (spec §1.1). `reinit` draws every graph weight
+ * Glorot-normal from Rng(seed, 100 + its 1-based layer index) with fan_out = its last axis and
+ * fan_in = the rest (the FCN trainer's init), sets `*.gamma` to 1 and everything else to 0.
+ */
+export function rewoundTensors(p: NamedParams, mode: RewindConfig['mode'], seed: number): NamedTensor<Float32Array>[] {
+  const fresh = mode === 'reinit';
+  const layerOf = new Map(p.graph.map((L, i) => [L.weight, i + 1]));
+  const out: NamedTensor<Float32Array>[] = [];
+  for (const [name, t] of p.tensors) {
+    if (isRunningStat(name)) continue;
+    let data: Float32Array;
+    if (!fresh) data = Float32Array.from(t.data);
+    else if (layerOf.has(name)) {
+      const fanOut = t.shape.at(-1)!;
+      data = glorotNormal(seed, layerOf.get(name)!, t.data.length / fanOut, fanOut);
+    } else data = new Float32Array(t.data.length).fill(name.endsWith('.gamma') ? 1 : 0);
+    out.push({ name, shape: [...t.shape], data });
+  }
+  return out;
 }
 
-/** The rewound tensor list, in the canonical order W, b, bn.gamma, bn.beta per layer. */
-export function rewoundTensors(p: LoadedParams, mode: RewindConfig['mode'], seed: number): NamedTensor<Float32Array>[] {
-  const out: NamedTensor<Float32Array>[] = [];
-  for (const L of p.layers) {
-    const fresh = mode === 'reinit';
-    const copy = (name: string) => Float32Array.from(need(p, name));
-    out.push({
-      name: `W${L.l}`,
-      shape: [L.fanIn, L.fanOut],
-      data: fresh ? glorotNormal(seed, L.l, L.fanIn, L.fanOut) : copy(`W${L.l}`),
-    });
-    out.push({ name: `b${L.l}`, shape: [L.fanOut], data: fresh ? new Float32Array(L.fanOut) : copy(`b${L.l}`) });
-    // BN γ, β are rewound with everything else (spec §3.2: "rewind ALL parameters"); the running
-    // mean/var are dropped so the trainer re-initialises the EMA from its first batch (spec §1.1).
-    out.push({
-      name: `bn${L.l}.gamma`,
-      shape: [L.fanIn],
-      data: fresh ? new Float32Array(L.fanIn).fill(1) : copy(`bn${L.l}.gamma`),
-    });
-    out.push({
-      name: `bn${L.l}.beta`,
-      shape: [L.fanIn],
-      data: fresh ? new Float32Array(L.fanIn) : copy(`bn${L.l}.beta`),
-    });
-  }
-  for (const t of out)
-    if (t.data.length !== t.shape.reduce((a, b) => a * b, 1))
-      throw new ArtifactError(
-        `${p.file}: tensor '${t.name}' has ${t.data.length} values, arch ${p.arch} needs [${t.shape}]`,
-        'bad-table',
-        p.file,
-      );
-  return out;
+/** A model's identity for the source/trained check: arch and dims (FCN) or the graph and tensor shapes. */
+function describe(p: NamedParams): string {
+  if (p.arch !== null) return `arch ${p.arch} (${p.metadata.input_dim}→${p.metadata.num_classes})`;
+  return JSON.stringify([p.graph, [...p.tensors].filter(([n]) => !isRunningStat(n)).map(([n, t]) => [n, t.shape])]);
 }
 
 export async function runRewind(ctx: StageContext<RewindConfig>): Promise<void> {
   const { mode, lrRewind, seed } = ctx.config;
-  const source = ctx.inputs.source ? loadParams(ctx.inputs.source) : undefined;
-  const trained = ctx.inputs.trained ? loadParams(ctx.inputs.trained) : undefined;
+  const source = ctx.inputs.source ? loadNamedParams(ctx.inputs.source) : undefined;
+  const trained = ctx.inputs.trained ? loadNamedParams(ctx.inputs.trained) : undefined;
   if (mode === 'finetune' && !trained)
     throw new ArtifactError(`rewind mode 'finetune' needs input 'trained'`, 'bad-input');
   if (mode !== 'finetune' && !source)
     throw new ArtifactError(`rewind mode '${mode}' needs input 'source'`, 'bad-input');
-  if (
-    source &&
-    trained &&
-    (source.arch !== trained.arch || source.inputDim !== trained.inputDim || source.numClasses !== trained.numClasses)
-  )
+  if (source && trained && describe(source) !== describe(trained))
     throw new ArtifactError(
-      `${trained.file}: arch ${trained.arch} (${trained.inputDim}→${trained.numClasses}) differs from source ${source.file}: ${source.arch} (${source.inputDim}→${source.numClasses})`,
+      `${trained.file}: model ${describe(trained)} differs from source ${source.file}: ${describe(source)}`,
       'bad-input',
       trained.file,
     );
@@ -80,7 +69,7 @@ export async function runRewind(ctx: StageContext<RewindConfig>): Promise<void> 
     );
 
   const tensors = rewoundTensors(base, mode, seed);
-  const mask = ctx.inputs.mask ? loadMaskFor(ctx.inputs.mask, base) : undefined;
+  const mask = ctx.inputs.mask ? loadNamedMaskFor(ctx.inputs.mask, base) : undefined;
   let zeroed = 0;
   if (mask)
     for (const t of tensors) {
@@ -94,18 +83,24 @@ export async function runRewind(ctx: StageContext<RewindConfig>): Promise<void> 
     }
   const step = mode === 'reinit' ? 0 : srcStep;
   ctx.log(
-    `${mode}: ${base.arch} from step ${step}${mask ? `, mask level ${mask.level} (${zeroed} entries zeroed)` : ''}`,
+    `${mode}: ${base.arch ?? `${base.graph.length}-layer graph`} from step ${step}${mask ? `, mask level ${mask.level} (${zeroed} entries zeroed)` : ''}`,
   );
   await ctx.write('params', async (dir) => {
+    // Model metadata is carried over as is (FCN: arch, input_dim, num_classes; others: graph).
+    const md = base.metadata;
+    const model: Record<string, string> =
+      base.arch !== null
+        ? { arch: base.arch, input_dim: md.input_dim!, num_classes: md.num_classes! }
+        : { [GRAPH_METADATA_KEY]: md[GRAPH_METADATA_KEY]! };
     writeTensorFile(join(dir, 'params.arrow'), tensors, 'float32', {
-      arch: base.arch,
-      input_dim: String(base.inputDim),
-      num_classes: String(base.numClasses),
+      ...model,
       step: String(step),
       rewind_mode: mode,
       lr_rewind: String(lrRewind),
       mask_level: String(mask?.level ?? 0),
     });
-    return { summary: { arch: base.arch, mode, step, lr_rewind: lrRewind, mask_level: mask?.level ?? 0, zeroed } };
+    return {
+      summary: { arch: base.arch ?? 'graph', mode, step, lr_rewind: lrRewind, mask_level: mask?.level ?? 0, zeroed },
+    };
   });
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ArtifactError, openArtifact, readTensorFile, runStage } from '@imp/artifacts';
 import { rewindStage } from './stage.ts';
 import { glorotNormal } from '@imp/artifacts';
-import { quiet, tempStore, writeFakeMask, writeFakeParams } from '@imp/artifacts/testing';
+import { quiet, tempStore, writeFakeConvParams, writeFakeMask, writeFakeParams } from '@imp/artifacts/testing';
 const dims = [12, 8, 6, 4];
 const fakeParams = (store: string, a: string, d: number[], step: number, seed = 1) =>
   writeFakeParams(store, { arch: a, inputDim: d[0]!, numClasses: d.at(-1)!, step, seed, bn: true });
@@ -124,4 +124,62 @@ test('bad inputs: wrong mask shapes, other architecture, wrong step, missing inp
     /expects step-0/,
   );
   await assert.rejects(runStage(rewindStage, { config: {}, inputs: {}, store, log: quiet }), /needs input 'source'/);
+});
+
+test('rewind on a model that is not an FCN: tensors by name, masked entries zeroed, running stats dropped', async () => {
+  const store = tempStore();
+  const src = await writeFakeConvParams(store, { step: 40 });
+  const kernelMask = new Uint8Array(72).map((_, i) => (i % 2 ? 1 : 0));
+  const mask = await writeFakeMask(store, {
+    arch: 'f8:x',
+    tensors: [
+      { name: 'conv1.kernel', shape: [3, 3, 1, 8], data: kernelMask },
+      { name: 'conv1.bias', shape: [8], data: new Uint8Array(8).fill(1) },
+    ],
+  });
+  // An FCN-style mask (arch metadata) does not fit the conv model.
+  await assert.rejects(
+    runStage(rewindStage, { config: {}, inputs: { source: src.dir, mask: mask.dir }, store, log: quiet }),
+    (e: unknown) => e instanceof ArtifactError && /mask is for arch/.test(e.message),
+  );
+  const convMask = await writeFakeMask(store, {
+    tag: 'no-arch',
+    tensors: [
+      { name: 'conv1.kernel', shape: [3, 3, 1, 8], data: kernelMask },
+      { name: 'conv1.bias', shape: [8], data: new Uint8Array(8).fill(1) },
+    ],
+  });
+  const out = await read(
+    (await runStage(rewindStage, { config: {}, inputs: { source: src.dir, mask: convMask.dir }, store, log: quiet }))
+      .outputs.params!.dir,
+  );
+  const ref = await read(src.dir);
+  assert.deepEqual([...out.t.keys()], ['conv1.kernel', 'conv1.bias', 'bn.gamma', 'bn.beta', 'head.W', 'head.b']);
+  const k = out.t.get('conv1.kernel')!;
+  for (let i = 0; i < 72; i++) assert.equal(bits(k)[i], i % 2 ? bits(ref.t.get('conv1.kernel')!)[i] : 0);
+  assert.deepEqual(bits(out.t.get('head.W')!), bits(ref.t.get('head.W')!));
+  assert.equal(out.metadata.graph, ref.metadata.graph);
+  assert.equal(out.metadata.step, '40');
+  // reinit: Glorot-normal kernel (fan_out = last axis), zero biases, unit gamma.
+  const re = await read(
+    (
+      await runStage(rewindStage, {
+        config: { mode: 'reinit', seed: 4 },
+        inputs: { source: src.dir },
+        store,
+        log: quiet,
+      })
+    ).outputs.params!.dir,
+  );
+  assert.deepEqual(re.t.get('conv1.kernel'), glorotNormal(4, 1, 9, 8));
+  assert.ok(re.t.get('bn.gamma')!.every((v) => v === 1) && re.t.get('head.b')!.every((v) => v === 0));
+  // A mask naming a tensor the model does not have.
+  const alien = await writeFakeMask(store, {
+    tag: 'alien',
+    tensors: [{ name: 'conv2.kernel', shape: [2], data: new Uint8Array(2) }],
+  });
+  await assert.rejects(
+    runStage(rewindStage, { config: {}, inputs: { source: src.dir, mask: alien.dir }, store, log: quiet }),
+    /unexpected mask tensor 'conv2.kernel'/,
+  );
 });
