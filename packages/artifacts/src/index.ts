@@ -19,3 +19,4 @@ export * from './params-files.ts';
 export * from './fcn-init.ts';
 export * from './content-hash.ts';
 export * from './model-graph.ts';
+export * from './artifact-readers.ts';
