@@ -3,9 +3,11 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { loadDataset } from './artifact-readers.ts';
 import { openArtifact, writeArtifact } from './store.ts';
-import { writeTensorFile } from './tensors.ts';
+import { readTensorFile, writeTensorFile } from './tensors.ts';
+import { loadNamedParams, writeModelTensors } from './params-files.ts';
+import type { GraphLayer } from './model-graph.ts';
 import { writeDatasetSplit } from './dataset-file.ts';
-import { tempStore, writeFakeDataset } from './testing.ts';
+import { fakeConvParams, fakeParams, tempStore, writeFakeDataset } from './testing.ts';
 
 test('loadDataset: splits, normalisation, class count; a bad permutation names the file', async () => {
   const store = tempStore();
@@ -40,4 +42,41 @@ test('loadDataset: splits, normalisation, class count; a bad permutation names t
   assert.deepEqual([...(await withPerm([2, 0, 1])).permutation!], [2, 0, 1]);
   assert.equal((await withPerm([2, 0, 1])).numClasses, 2);
   await assert.rejects(withPerm([0, 0, 1]), /normalization\.arrow: 'permutation' is not a permutation of 0\.\.2/);
+});
+
+test('writeModelTensors + loadNamedParams: a graph round-trips; an undeclared weight or a bad graph is refused', async () => {
+  const store = tempStore();
+  const { tensors, metadata } = fakeConvParams(2);
+  const graph = JSON.parse(metadata.graph!) as GraphLayer[];
+  const { artifact } = await writeArtifact(
+    { kind: 'parameters', role: 'final', stage: 't', algoVersion: 't', config: {}, upstream: {} },
+    async (dir) => writeModelTensors(join(dir, 'params.arrow'), tensors, 'float32', { graph }, { step: '3' }),
+    store,
+  );
+  const p = loadNamedParams(await openArtifact(artifact.dir));
+  assert.equal(p.arch, null);
+  assert.deepEqual(p.graph, graph);
+  assert.deepEqual(p.tensors.get('conv1.kernel')!.shape, [3, 3, 1, 8]);
+  const bad = join(store, 'bad.arrow');
+  assert.throws(
+    () => writeModelTensors(bad, tensors.slice(1), 'float32', { graph }),
+    /graph layer conv1 names weight 'conv1.kernel', which is not written/,
+  );
+  assert.throws(
+    () => writeModelTensors(bad, tensors, 'float32', { graph: [{ ...graph[1]!, input: 'nowhere' }] }),
+    /reads 'nowhere', not an earlier layer/,
+  );
+  // The FCN metadata is what the FCN stages always wrote.
+  const fcn = join(store, 'fcn.arrow');
+  writeModelTensors(fcn, fakeParams({ arch: 'f3:x', inputDim: 4, numClasses: 2 }), 'float32', {
+    arch: 'f3:x',
+    inputDim: 4,
+    numClasses: 2,
+  });
+  assert.deepEqual(readTensorFile(fcn, 'float32').metadata, {
+    arch: 'f3:x',
+    input_dim: '4',
+    num_classes: '2',
+    dtype: 'float32',
+  });
 });

@@ -1,5 +1,5 @@
 import { ArtifactError } from './errors.ts';
-import { readTensorFile, type NamedTensor } from './tensors.ts';
+import { readTensorFile, writeTensorFile, type NamedTensor } from './tensors.ts';
 import type { Artifact } from './store.ts';
 import { archFromMetadata, type ArchLayer } from './fcn-arch.ts';
 import { GRAPH_METADATA_KEY, graphFromMetadata, type GraphLayer } from './model-graph.ts';
@@ -124,4 +124,33 @@ export function loadNamedMaskFor(a: Artifact, p: NamedParams): LoadedMask {
     if (L.bias !== null && map.has(L.weight) !== map.has(L.bias))
       throw new ArtifactError(`${file}: layer ${L.name} has a weight mask or a bias mask but not both`, 'bad-table', file);
   return { file, arch: p.arch ?? '', level: Number(metadata.level ?? 0), tensors: map };
+}
+
+/** What a parameters or mask file says its model is: an FCN arch, or a declared graph. */
+export type ModelMetadata = { arch: string; inputDim: number; numClasses: number } | { graph: GraphLayer[] };
+
+/**
+ * Writes params.arrow (float32) or mask.arrow (uint8) with its model metadata, checked first: a
+ * graph's weights must be among the tensors and every tensor's data must fill its shape. An FCN
+ * file gets `{arch, input_dim, num_classes, ...extra}`, exactly what the FCN stages have always
+ * written (no graph key: it is derived from the arch), so FCN bytes do not change.
+ */
+export function writeModelTensors(
+  path: string,
+  tensors: NamedTensor[],
+  dtype: 'float32' | 'uint8',
+  model: ModelMetadata,
+  extra: Record<string, string> = {},
+): void {
+  let md: Record<string, string>;
+  if ('graph' in model) {
+    md = { [GRAPH_METADATA_KEY]: JSON.stringify(model.graph) };
+    const graph = graphFromMetadata(md, path); // validates the declaration itself
+    const names = new Set(tensors.map((t) => t.name));
+    if (dtype === 'float32')
+      for (const L of graph)
+        if (!names.has(L.weight))
+          throw new ArtifactError(`${path}: graph layer ${L.name} names weight '${L.weight}', which is not written`, 'bad-input', path);
+  } else md = { arch: model.arch, input_dim: String(model.inputDim), num_classes: String(model.numClasses) };
+  writeTensorFile(path, tensors, dtype, { ...md, ...extra });
 }
