@@ -3,6 +3,7 @@ import { reportFailure } from '@imp/artifacts';
 import { addArtifactCommands } from './artifact-commands.ts';
 import { addPipelineCommands } from './pipeline-commands.ts';
 import { addGcCommand } from './gc-command.ts';
+import { addSlurmCommands } from './slurm-commands.ts';
 
 const program = new Command('imp')
   .description(
@@ -12,6 +13,7 @@ const program = new Command('imp')
 addPipelineCommands(program);
 addArtifactCommands(program);
 addGcCommand(program);
+addSlurmCommands(program);
 
 try {
   await program.parseAsync(process.argv);
