@@ -15,7 +15,10 @@ export class ArtifactError extends Error {
       | 'unlisted-file'
       | 'wrong-kind'
       | 'bad-input'
-      | 'bad-table',
+      | 'bad-table'
+      | 'id-mismatch'
+      | 'dir-mismatch'
+      | 'escaping-path',
     readonly file?: string,
   ) {
     super(message);

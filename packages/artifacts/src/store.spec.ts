@@ -96,3 +96,64 @@ test('crash safety: a process killed between writing and renaming leaves no visi
   assert.ok(existsSync(join(store, '.tmp')));
   rmSync(store, { recursive: true });
 });
+
+/** Rewrites a sealed artifact's manifest (tests only: unseal, edit, reseal). */
+function editManifest(dir: string, edit: (m: Record<string, unknown>) => void) {
+  chmodSync(dir, 0o755);
+  const p = join(dir, MANIFEST_FILE);
+  chmodSync(p, 0o644);
+  const m = JSON.parse(readFileSync(p, 'utf8'));
+  edit(m);
+  writeFileSync(p, JSON.stringify(m));
+  chmodSync(p, 0o444);
+  chmodSync(dir, 0o555);
+}
+
+const codeOf = async (dir: string) => {
+  try {
+    await openArtifact(dir);
+    return 'ok';
+  } catch (e) {
+    assert.ok(e instanceof ArtifactError, String(e));
+    return e.code;
+  }
+};
+
+test('identity: an edited config, a swapped directory and a foreign id are refused by name', async () => {
+  const store = tmpStore();
+  const a = (await sample(store)).artifact.dir;
+  const b = (await sample(store, { lr: 0.2, arch: 'f10:x' })).artifact.dir;
+  assert.equal(statSync(a).mode & 0o777, 0o555, 'artifact directories are sealed 0555 whatever the umask');
+  editManifest(a, (m) => ((m.config as Record<string, unknown>).lr = 0.3));
+  assert.equal(await codeOf(a), 'id-mismatch');
+  editManifest(a, (m) => ((m.config as Record<string, unknown>).lr = 0.1));
+  assert.equal(await codeOf(a), 'ok');
+  // swap the two directories: each now holds the other's content
+  const { renameSync } = await import('node:fs');
+  renameSync(a, a + '.x');
+  renameSync(b, a);
+  renameSync(a + '.x', b);
+  assert.equal(await codeOf(a), 'dir-mismatch');
+  assert.equal(await codeOf(b), 'dir-mismatch');
+});
+
+test('confinement: escaping, absolute and symlinked file entries are refused, never read', async () => {
+  const store = tmpStore();
+  const a = (await sample(store)).artifact.dir;
+  const outside = join(store, '..', `precious-${process.pid}.txt`);
+  writeFileSync(outside, 'precious');
+  try {
+    for (const path of ['../../outside/precious.txt', '/etc/shadow', '../../../../etc/shadow', 'a/../params.arrow']) {
+      editManifest(a, (m) => ((m.files as Array<Record<string, unknown>>)[0]!.path = path));
+      assert.equal(await codeOf(a), 'escaping-path', path);
+    }
+    const { symlinkSync } = await import('node:fs');
+    chmodSync(a, 0o755);
+    symlinkSync(outside, join(a, 'link.txt'));
+    chmodSync(a, 0o555);
+    editManifest(a, (m) => ((m.files as Array<Record<string, unknown>>)[0]!.path = 'link.txt'));
+    assert.equal(await codeOf(a), 'escaping-path');
+  } finally {
+    rmSync(outside, { force: true });
+  }
+});

@@ -1,6 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve, relative, basename } from 'node:path';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { canonicalJson, sha256File, sha256Hex } from './canonical.ts';
 import { codeVersion, workspaceRoot } from './code-version.ts';
 import { ArtifactError } from './errors.ts';
@@ -98,6 +110,12 @@ export async function writeArtifact(spec: WriteSpec, write: FileWriter, store = 
     };
     writeFileSync(join(tmp, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
     for (const f of [...files.map((f) => f.path), MANIFEST_FILE]) chmodSync(join(tmp, f), 0o444);
+    // Directories too, explicitly (not from the umask): 0555 stops a stray write or
+    // delete inside a finished artifact. `rm -rf` still works for root; others run
+    // `chmod -R u+w <dir>` first (docs/store-safety.md).
+    // The top directory is sealed after the rename: moving a directory to another
+    // parent needs write permission on it (its '..' entry changes) for non-root.
+    for (const d of subdirs(tmp).slice(1).reverse()) chmodSync(d, 0o555);
     try {
       renameSync(tmp, dir);
     } catch (e) {
@@ -108,11 +126,52 @@ export async function writeArtifact(spec: WriteSpec, write: FileWriter, store = 
       }
       throw e;
     }
+    chmodSync(dir, 0o555);
   } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw e;
+    removeTree(tmp);
+    throw withPath(e, tmp);
   }
   return { artifact: await openArtifact(dir, { verify: false }), created: true };
+}
+
+/** `dir` and every directory below it, parents first. */
+function subdirs(dir: string): string[] {
+  const out = [dir];
+  for (const e of readdirSync(dir, { withFileTypes: true }))
+    if (e.isDirectory() && !e.isSymbolicLink()) out.push(...subdirs(join(dir, e.name)));
+  return out;
+}
+
+/** rm -rf that also works on read-only directories for a non-root user; never throws. */
+export function removeTree(p: string): void {
+  try {
+    rmSync(p, { recursive: true, force: true });
+    return;
+  } catch {
+    // fall through: make writable and retry
+  }
+  try {
+    const fix = (d: string) => {
+      const st = lstatSync(d);
+      if (!st.isDirectory()) return;
+      chmodSync(d, 0o755);
+      for (const n of readdirSync(d)) fix(join(d, n));
+    };
+    fix(p);
+    rmSync(p, { recursive: true, force: true });
+  } catch {
+    // best effort: the caller reports the original error
+  }
+}
+
+/** Adds the path to a filesystem error that lacks one (ENOSPC from a write names none). */
+function withPath(e: unknown, p: string): unknown {
+  const err = e as NodeJS.ErrnoException;
+  if (err && typeof err.code === 'string' && !err.path && !(e instanceof ArtifactError)) {
+    err.path = p;
+    err.message = `${err.message} (while writing ${p})`;
+  }
+  return e;
 }
 
 async function checksumFiles(root: string): Promise<FileEntry[]> {
@@ -120,7 +179,9 @@ async function checksumFiles(root: string): Promise<FileEntry[]> {
   const walk = async (d: string) => {
     for (const name of readdirSync(d).sort()) {
       const p = join(d, name);
-      const st = statSync(p);
+      const st = lstatSync(p);
+      if (st.isSymbolicLink())
+        throw new ArtifactError(`${p}: artifacts may not contain symlinks`, 'escaping-path', p);
       if (st.isDirectory()) await walk(p);
       else if (relative(root, p) !== MANIFEST_FILE)
         out.push({ path: relative(root, p), bytes: st.size, sha256: await sha256File(p) });
@@ -161,8 +222,10 @@ export async function openArtifact(dir: string, opts: OpenOptions = {}): Promise
   const manifest = readManifest(dir);
   if (opts.kind && manifest.kind !== opts.kind)
     throw new ArtifactError(`artifact ${dir} is a ${manifest.kind}, expected a ${opts.kind}`, 'wrong-kind', dir);
+  checkIdentity(dir, manifest);
   if (opts.verify !== false) await verifyFiles(dir, manifest);
   const listed = new Set(manifest.files.map((f) => f.path));
+  for (const f of listed) confinedPath(dir, f);
   return {
     dir,
     manifest,
@@ -173,11 +236,71 @@ export async function openArtifact(dir: string, opts: OpenOptions = {}): Promise
   };
 }
 
+/**
+ * The directory must be the one the manifest's content names: its id recomputes from
+ * kind, role, stage, algoVersion, config and upstream ids, and the directory name is
+ * `<kind>-<id20>`. Catches an edited config and two swapped directories.
+ */
+export function checkIdentity(dir: string, manifest: Manifest): void {
+  const recomputed = artifactId({
+    kind: manifest.kind,
+    role: manifest.role,
+    stage: manifest.stage,
+    algoVersion: manifest.algoVersion,
+    config: manifest.config,
+    upstream: Object.fromEntries(manifest.upstream.map((u) => [u.role, u.id])),
+  });
+  if (recomputed !== manifest.id)
+    throw new ArtifactError(
+      `${join(dir, MANIFEST_FILE)}: id ${manifest.id.slice(0, 20)} does not recompute from the manifest (got ${recomputed.slice(0, 20)}; config, stage or upstream edited)`,
+      'id-mismatch',
+      join(dir, MANIFEST_FILE),
+    );
+  const expected = artifactDirName(manifest.kind, manifest.id);
+  if (basename(dir) !== expected)
+    throw new ArtifactError(
+      `${dir}: directory name does not match the manifest id (expected ${expected}; moved or swapped artifact)`,
+      'dir-mismatch',
+      dir,
+    );
+}
+
+/**
+ * The absolute path of a manifest file entry, refusing any that leaves the artifact
+ * directory: absolute paths, `..` segments, and symlinks anywhere on the way.
+ */
+export function confinedPath(dir: string, rel: string): string {
+  const bad = (why: string) =>
+    new ArtifactError(`${dir}: manifest file entry '${rel}' ${why}`, 'escaping-path', join(dir, MANIFEST_FILE));
+  if (rel === '' || isAbsolute(rel) || rel.includes('\\') || rel.includes('\0')) throw bad('is not a relative path');
+  if (rel.split('/').some((s) => s === '..' || s === '.' || s === '')) throw bad("has '..', '.' or empty segments");
+  const p = join(dir, rel);
+  if (!p.startsWith(dir + sep)) throw bad('leaves the artifact directory');
+  // lstat each segment: no symlink may redirect the read (even to inside the store).
+  let cur = dir;
+  for (const seg of rel.split('/')) {
+    cur = join(cur, seg);
+    let st;
+    try {
+      st = lstatSync(cur);
+    } catch {
+      return p; // missing: reported by the caller as a missing file
+    }
+    if (st.isSymbolicLink()) throw bad('goes through a symlink');
+  }
+  const real = realpathSync(p);
+  const realDir = realpathSync(dir);
+  if (!real.startsWith(realDir + sep)) throw bad('resolves outside the artifact directory');
+  return p;
+}
+
 export async function verifyFiles(dir: string, manifest: Manifest = readManifest(dir)): Promise<void> {
   for (const f of manifest.files) {
-    const p = join(dir, f.path);
+    const p = confinedPath(dir, f.path);
     if (!existsSync(p)) throw new ArtifactError(`${p}: file listed in the manifest is missing`, 'missing-file', p);
-    const size = statSync(p).size;
+    const fst = statSync(p);
+    if (!fst.isFile()) throw new ArtifactError(`${p}: listed in the manifest but not a regular file`, 'missing-file', p);
+    const size = fst.size;
     if (size !== f.bytes)
       throw new ArtifactError(`${p}: size ${size} bytes, manifest says ${f.bytes} (truncated or altered)`, 'size-mismatch', p);
     const sha = await sha256File(p);
