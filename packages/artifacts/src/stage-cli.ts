@@ -76,15 +76,70 @@ export function stageCommand(def: StageDef, name = def.name): Command {
     });
 }
 
-/** Prints one clear line for expected failures (bad config, bad or tampered artifacts) and exits 1. */
+const FS_ERRORS: Record<string, string> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EISDIR: 'is a directory',
+  ENOTDIR: 'not a directory',
+  ELOOP: 'too many levels of symbolic links',
+  ENOENT: 'no such file or directory',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  EEXIST: 'already exists',
+  EMFILE: 'too many open files',
+  EIO: 'input/output error',
+};
+
+/** Whether traces are wanted: `--debug` on the command line or IMP_DEBUG=1. */
+export function debugWanted(argv = process.argv): boolean {
+  return argv.includes('--debug') || process.env.IMP_DEBUG === '1';
+}
+
+/**
+ * One line for a failure: config and artifact errors as they are, filesystem errors
+ * with their path and a plain reason, anything else with its message. The stack is
+ * shown only with --debug / IMP_DEBUG=1.
+ */
+export function failureMessage(e: unknown, debug = debugWanted()): string {
+  if (e instanceof ConfigError || e instanceof ArtifactError) return e.message + (debug && e.stack ? `\n${e.stack}` : '');
+  const err = e as NodeJS.ErrnoException;
+  let msg: string;
+  if (err && typeof err.code === 'string' && FS_ERRORS[err.code]) {
+    const where = err.path ?? err.dest ?? '(path unknown)';
+    msg = `${where}: ${FS_ERRORS[err.code]} (${err.code}${err.syscall ? `, ${err.syscall}` : ''})`;
+  } else msg = err instanceof Error ? err.message : String(e);
+  return msg + (debug && err instanceof Error && err.stack ? `\n${err.stack}` : '');
+}
+
+/** Prints one clear line for a failure (no stack unless --debug / IMP_DEBUG=1) and exits 1. */
 export function reportFailure(e: unknown): never {
-  if (e instanceof ConfigError || e instanceof ArtifactError) process.stderr.write(`error: ${e.message}\n`);
-  else process.stderr.write(`error: ${(e as Error)?.stack ?? String(e)}\n`);
+  process.stderr.write(`error: ${failureMessage(e)}\n`);
   process.exit(1);
+}
+
+/** Removes `--debug` from argv (any position) and sets IMP_DEBUG=1, which child processes inherit. */
+export function takeDebugFlag(argv: string[]): string[] {
+  if (!argv.includes('--debug')) return argv;
+  process.env.IMP_DEBUG = '1';
+  return argv.filter((a) => a !== '--debug');
+}
+
+/**
+ * A reader that closed the pipe (`imp verify --all | head`) is not an error: exit 0
+ * quietly instead of throwing EPIPE from the next write.
+ */
+export function exitQuietlyOnEpipe(): void {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    reportFailure(e);
+  });
 }
 
 /** Entry point for a stage package's `src/cli.ts`. */
 export async function stageMain(def: StageDef, argv = process.argv): Promise<void> {
+  exitQuietlyOnEpipe();
+  argv = takeDebugFlag(argv);
   try {
     await stageCommand(def).parseAsync(argv);
   } catch (e) {
