@@ -106,7 +106,7 @@ export function failureMessage(e: unknown, debug = debugWanted()): string {
   const err = e as NodeJS.ErrnoException;
   let msg: string;
   if (err && typeof err.code === 'string' && FS_ERRORS[err.code]) {
-    const where = err.path ?? err.dest ?? '(path unknown)';
+    const where = err.path ?? (err as { dest?: string }).dest ?? '(path unknown)';
     msg = `${where}: ${FS_ERRORS[err.code]} (${err.code}${err.syscall ? `, ${err.syscall}` : ''})`;
   } else msg = err instanceof Error ? err.message : String(e);
   return msg + (debug && err instanceof Error && err.stack ? `\n${err.stack}` : '');
