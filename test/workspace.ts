@@ -17,6 +17,7 @@ export function makeWorkspace(experiments: Record<string, unknown>, opts: { stor
   for (const f of ['nx.json', 'package.json', 'tsconfig.base.json']) cpSync(join(REPO, f), join(root, f));
   symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'));
   symlinkSync(join(REPO, 'packages'), join(root, 'packages'));
+  symlinkSync(join(REPO, 'scripts'), join(root, 'scripts'));
   writeFileSync(join(root, '.gitignore'), 'node_modules\nartifacts\n.nx\n');
   mkdirSync(join(root, 'pipelines'));
   const env = (extra: Record<string, string>) => ({

@@ -52,7 +52,7 @@ const fileHash = (root, rel) => {
 function runPlanner(root, files) {
   try {
     return JSON.parse(
-      execFileSync(process.execPath, [join(root, 'scripts', 'launch.mjs'), 'nx-nodes', ...files], {
+      execFileSync(process.execPath, [join(__dirname, '..', '..', 'scripts', 'launch.mjs'), 'nx-nodes', ...files], {
         cwd: root,
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'pipe'],
