@@ -14,6 +14,8 @@ export * from './random.ts';
 export * from './config.ts';
 export * from './stage.ts';
 export * from './stage-cli.ts';
+export * from './owner.ts';
+export * from './lock.ts';
 export * from './fcn-arch.ts';
 export * from './params-files.ts';
 export * from './fcn-init.ts';

@@ -1,9 +1,11 @@
-import { existsSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { ArtifactError } from './errors.ts';
 import type { Kind } from './kinds.ts';
 import { parseConfig } from './config.ts';
+import { acquireLock } from './lock.ts';
+import { OWNER_FILE, ownerFileOf, ownRecord, startHeartbeat, writeOwnerFile } from './owner.ts';
 import { MANIFEST_FILE, openArtifact, plannedArtifact, storeRoot, writeArtifact, type Artifact, type FileWriter } from './store.ts';
 
 export interface StageInput {
@@ -102,6 +104,8 @@ export interface StageContext<C> {
   inputs: Record<string, Artifact>;
   store: string;
   planned: Record<string, PlannedOutput>;
+  /** `<store>/.work/<final output id>/`, owned by this run (owner record beside it) for resumable state. */
+  workDir?: string;
   /** Progress and log lines go to stderr; stdout is kept for the final JSON line. */
   log(message: string): void;
   /** Writes one declared output atomically (no-op if it already exists). */
@@ -185,19 +189,60 @@ export async function runStage<S extends z.ZodType>(def: StageDef<S>, opts: RunS
   const inputIds = Object.fromEntries(Object.entries(inputs).map(([r, a]) => [r, a.manifest.id]));
   const planned = planStage(def, config, inputIds, store);
 
-  const done = Object.values(planned).every((p) => existsSync(join(p.dir, MANIFEST_FILE)));
-  if (done) {
+  const allDone = () => Object.values(planned).every((p) => existsSync(join(p.dir, MANIFEST_FILE)));
+  const upToDate = async () => {
     for (const p of Object.values(planned)) await openArtifact(p.dir, { kind: p.kind });
     log(`up to date: ${Object.values(planned).map((p) => p.dir.split('/').pop()).join(', ')}`);
     return { outputs: planned, skipped: true };
+  };
+  if (allDone()) return upToDate();
+
+  // One producer per artifact (docs/store-safety.md): the lock is named by the first
+  // output's directory; a loser waits, then reuses the winner's artifact.
+  const lockName = Object.values(planned)
+    .map((p) => p.dir.split('/').pop())
+    .sort()[0]!;
+  const lock = await acquireLock(store, lockName, {
+    done: allDone,
+    log,
+    purpose: `${def.name} ${lockName}`,
+    onWait: (o) => log(`waiting for ${o ? `${o.host} pid ${o.pid}` : 'another worker'} computing ${lockName}`),
+  });
+  if (!lock || allDone()) {
+    lock?.release();
+    return upToDate();
+  }
+  if (process.env.IMP_LOCK_LOG) appendFileSync(process.env.IMP_LOCK_LOG, `produce ${def.name} ${lockName} ${process.pid}\n`);
+  // The work directory is the one train already uses (`.work/<final id>/`), now with an owner record.
+  const workId = (planned.final ?? Object.values(planned)[0]!).id;
+  const workDir = join(store, '.work', workId);
+  mkdirSync(workDir, { recursive: true });
+  const ownerFile = ownerFileOf(workDir);
+  const owner = ownRecord(`${def.name} ${lockName}`);
+  writeOwnerFile(ownerFile, owner);
+  const stopBeat = startHeartbeat(ownerFile, owner);
+  try {
+    return await produce(workDir);
+  } finally {
+    stopBeat();
+    lock.release();
+    // A stage that kept no resumable state leaves only the owner record: remove the directory.
+    try {
+      const left = readdirSync(workDir);
+      if (left.every((n) => n === OWNER_FILE || n.startsWith(`${OWNER_FILE}.`))) rmSync(workDir, { recursive: true, force: true });
+    } catch {
+      // already removed by the stage
+    }
   }
 
+  async function produce(workDir: string): Promise<RunStageResult> {
   const ctx: StageContext<z.output<S>> = {
     stage: def.name,
     config,
     inputs,
     store,
     planned,
+    workDir,
     log,
     async write(role, writer, wopts = {}) {
       const p = planned[role];
@@ -224,4 +269,5 @@ export async function runStage<S extends z.ZodType>(def: StageDef<S>, opts: RunS
   for (const p of Object.values(planned))
     if (!existsSync(join(p.dir, MANIFEST_FILE))) throw new Error(`stage ${def.name} finished without writing its '${p.role}' output`);
   return { outputs: planned, skipped: false };
+  }
 }

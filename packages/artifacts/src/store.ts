@@ -20,6 +20,7 @@ import { artifactDirName, artifactId, type IdentitySpec } from './id.ts';
 import type { Kind } from './kinds.ts';
 import { MANIFEST_SCHEMA_VERSION } from './kinds.ts';
 import { Manifest, type FileEntry } from './manifest.ts';
+import { OWNER_FILE, ownerFileOf, ownRecord, startHeartbeat, writeOwnerFile } from './owner.ts';
 
 export const MANIFEST_FILE = 'manifest.json';
 
@@ -80,8 +81,13 @@ export async function writeArtifact(spec: WriteSpec, write: FileWriter, store = 
   mkdirSync(tmpRoot, { recursive: true });
   const tmp = join(tmpRoot, `${basename(dir)}.${process.pid}.${randomBytes(4).toString('hex')}`);
   mkdirSync(tmp);
+  // An owner record tells gc this entry is being written (docs/store-safety.md).
+  const owner = ownRecord(`write ${basename(dir)}`);
+  let stopBeat = () => {};
   const t0 = performance.now();
   try {
+    writeOwnerFile(ownerFileOf(tmp), owner);
+    stopBeat = startHeartbeat(ownerFileOf(tmp), owner);
     const extra = (await write(tmp)) ?? {};
     const files = await checksumFiles(tmp);
     const manifest: Manifest = {
@@ -109,6 +115,8 @@ export async function writeArtifact(spec: WriteSpec, write: FileWriter, store = 
       summary: extra.summary ?? {},
     };
     writeFileSync(join(tmp, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
+    stopBeat();
+    rmSync(ownerFileOf(tmp), { force: true });
     for (const f of [...files.map((f) => f.path), MANIFEST_FILE]) chmodSync(join(tmp, f), 0o444);
     // Directories too, explicitly (not from the umask): 0555 stops a stray write or
     // delete inside a finished artifact. `rm -rf` still works for root; others run
@@ -128,6 +136,7 @@ export async function writeArtifact(spec: WriteSpec, write: FileWriter, store = 
     }
     chmodSync(dir, 0o555);
   } catch (e) {
+    stopBeat();
     removeTree(tmp);
     throw withPath(e, tmp);
   }
@@ -183,7 +192,7 @@ async function checksumFiles(root: string): Promise<FileEntry[]> {
       if (st.isSymbolicLink())
         throw new ArtifactError(`${p}: artifacts may not contain symlinks`, 'escaping-path', p);
       if (st.isDirectory()) await walk(p);
-      else if (relative(root, p) !== MANIFEST_FILE)
+      else if (relative(root, p) !== MANIFEST_FILE && relative(root, p) !== OWNER_FILE)
         out.push({ path: relative(root, p), bytes: st.size, sha256: await sha256File(p) });
     }
   };
