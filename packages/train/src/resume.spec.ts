@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openArtifact, runStage } from '@imp/artifacts';
+import { openArtifact, runStage, writeTensorFile } from '@imp/artifacts';
 import { trainStage } from './stage.ts';
 import { trainHooks } from './run.ts';
+import { checkpointHooks } from './checkpoint.ts';
 import { paramsBytes, quiet, syntheticDataset, syntheticMask, tempStore } from './test-helpers.ts';
 
 const cfg = {
@@ -89,7 +90,8 @@ test('resume: a CLI process killed with SIGKILL mid-run resumes to the uninterru
   let seen = 0;
   while (Date.now() - t0 < 60_000) {
     const dirs = existsSync(work) ? readdirSync(work) : [];
-    const ck = dirs.length ? join(work, dirs[0]!, 'checkpoint.arrow') : '';
+    const cks = dirs.length ? readdirSync(join(work, dirs[0]!)).filter((f) => /^checkpoint-.*\.arrow$/.test(f)) : [];
+    const ck = cks.length ? join(work, dirs[0]!, cks[0]!) : '';
     if (ck && existsSync(ck)) {
       const m = readFileSync(ck).length;
       if (m && ++seen >= 2) break;
@@ -110,4 +112,76 @@ test('resume: a CLI process killed with SIGKILL mid-run resumes to the uninterru
   assert.deepEqual(await paramsBytes(b.outputs.final!.dir), await paramsBytes(a.outputs.final!.dir));
   assert.deepEqual(await paramsBytes(b.outputs.rewind!.dir), await paramsBytes(a.outputs.rewind!.dir));
   assert.deepEqual(await metricsBytes(b.outputs.metrics!.dir), await metricsBytes(a.outputs.metrics!.dir));
+});
+
+test('resume: a checkpoint with a flipped byte is reported in one line, discarded, and the run restarts to the same bytes', async () => {
+  const ref = tempStore();
+  const dsRef = await syntheticDataset(ref);
+  const a = await runStage(trainStage, { config: cfg, inputs: { dataset: dsRef.dir }, store: ref, log: quiet });
+
+  const store = tempStore();
+  const ds = await syntheticDataset(store);
+  trainHooks.afterCheckpoint = (step) => {
+    if (step === 50) throw new Error('injected abort');
+  };
+  try {
+    await assert.rejects(
+      runStage(trainStage, { config: cfg, inputs: { dataset: ds.dir }, store, log: quiet }),
+      /injected abort/,
+    );
+  } finally {
+    trainHooks.afterCheckpoint = undefined;
+  }
+  const dir = join(store, '.work', readdirSync(join(store, '.work'))[0]!);
+  const files = readdirSync(dir).filter((f) => f.startsWith('checkpoint'));
+  assert.equal(files.length, 1, `only the newest checkpoint kept: ${files.join(',')}`);
+  assert.match(files[0]!, /^checkpoint-50-[0-9a-f]{64}\.arrow$/);
+  const p = join(dir, files[0]!);
+  const bytes = readFileSync(p);
+  bytes[bytes.length >> 1] ^= 0x01;
+  writeFileSync(p, bytes);
+
+  const logs: string[] = [];
+  const b = await runStage(trainStage, { config: cfg, inputs: { dataset: ds.dir }, store, log: (m) => logs.push(m) });
+  const bad = logs.filter((l) => l.includes('corrupt checkpoint'));
+  assert.equal(bad.length, 1, logs.join('\n'));
+  assert.ok(bad[0]!.includes(p), bad[0]);
+  assert.ok(!logs.some((l) => l.includes('resuming from the checkpoint')), 'restarted from step 0');
+  for (const role of ['final', 'init', 'rewind'])
+    assert.deepEqual(await paramsBytes(b.outputs[role]!.dir), await paramsBytes(a.outputs[role]!.dir), role);
+  assert.deepEqual(await metricsBytes(b.outputs.metrics!.dir), await metricsBytes(a.outputs.metrics!.dir));
+});
+
+test('resume: a failed checkpoint write leaves no temporary file and keeps the previous checkpoint', async () => {
+  const store = tempStore();
+  const ds = await syntheticDataset(store);
+  let n = 0;
+  checkpointHooks.write = (path, ...rest) => {
+    if (++n === 2) {
+      writeFileSync(path, 'partial');
+      throw Object.assign(new Error(`ENOSPC: no space left on device, write '${path}'`), { code: 'ENOSPC' });
+    }
+    return writeTensorFile(path, ...rest);
+  };
+  try {
+    await assert.rejects(
+      runStage(trainStage, { config: cfg, inputs: { dataset: ds.dir }, store, log: quiet }),
+      /ENOSPC/,
+    );
+  } finally {
+    checkpointHooks.write = undefined;
+  }
+  const dir = join(store, '.work', readdirSync(join(store, '.work'))[0]!);
+  const files = readdirSync(dir).filter((f) => f.startsWith('checkpoint'));
+  assert.deepEqual(
+    files.map((f) => f.replace(/-[0-9a-f]{64}/, '')),
+    ['checkpoint-25.arrow'],
+    files.join(','),
+  );
+  const logs: string[] = [];
+  await runStage(trainStage, { config: cfg, inputs: { dataset: ds.dir }, store, log: (m) => logs.push(m) });
+  assert.ok(
+    logs.some((l) => l.includes('resuming from the checkpoint at step 25')),
+    logs.join('\n'),
+  );
 });

@@ -110,7 +110,7 @@ export async function runTrain(ctx: StageContext<TrainConfig>): Promise<void> {
     );
 
   let st: TrainState = { step: 0, emaReady: net.emaReady, rows: [], lossSum: 0, lossCount: 0, elapsedS: 0 };
-  const ck = loadCheckpoint(workDir);
+  const ck = loadCheckpoint(workDir, ctx.log);
   if (ck) {
     net.import(ck.tensors);
     opt.import(ck.tensors);
