@@ -1,8 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { writeArtifact, writeMetricsFile, writeTensorFile } from '@imp/artifacts';
 
@@ -92,17 +101,36 @@ test('imp verify exits 0 only when every file checks out', () => {
   assert.match(missing.err, /^error: no artifact 'nope'/);
 });
 
-test('imp gc removes crashed-write leftovers and stale checkpoints, never artifacts', () => {
+test("imp gc removes only dead owners' leftovers, keeps live ones, never artifacts; --unreferenced on a shared store needs a flag", () => {
+  const rec = (pid: number) =>
+    JSON.stringify({ host: hostname(), pid, startTime: null, heartbeat: Date.now(), createdAt: '' });
+  const dead = spawnSync(process.execPath, ['-e', '0']).pid!; // exited: its PID is gone
   mkdirSync(join(store, '.tmp', 'metrics-x.123.ab'), { recursive: true });
+  writeFileSync(join(store, '.tmp', 'metrics-x.123.ab', '.owner.json'), rec(dead));
   mkdirSync(join(store, '.work', 'abc'), { recursive: true });
   writeFileSync(join(store, '.work', 'abc', 'checkpoint.arrow'), Buffer.alloc(2048));
+  writeFileSync(join(store, '.work', 'abc', '.owner.json'), rec(dead));
+  mkdirSync(join(store, '.work', 'live'), { recursive: true });
+  writeFileSync(join(store, '.work', 'live', '.owner.json'), rec(process.pid));
+  mkdirSync(join(store, '.work', 'fresh-no-owner'), { recursive: true });
+  mkdirSync(join(store, '.work', 'loop'), { recursive: true });
+  symlinkSync('b', join(store, '.work', 'loop', 'a'));
+  symlinkSync('a', join(store, '.work', 'loop', 'b'));
+  writeFileSync(join(store, '.work', 'loop', '.owner.json'), rec(dead));
   const dry = imp('gc', '--dry-run');
-  assert.match(dry.out, /2 entries, 2\.0 KB \(dry run\)/);
+  assert.equal(dry.code, 0, dry.err);
+  assert.match(dry.out, /3 entries, .*\(dry run\); kept 2 with a live owner/);
   assert.ok(existsSync(join(store, '.work', 'abc')));
   assert.match(imp('gc').out, /removed\s+\.work\/abc/);
   assert.ok(!existsSync(join(store, '.work', 'abc')) && !existsSync(join(store, '.tmp', 'metrics-x.123.ab')));
+  assert.ok(existsSync(join(store, '.work', 'live')) && existsSync(join(store, '.work', 'fresh-no-owner')));
+  assert.match(imp('gc', '--force').out, /removed\s+\.work\/live/);
+  // IMP_STORE is set: other workspaces may use this store.
+  const refused = imp('gc', '--unreferenced', '--dry-run');
+  assert.equal(refused.code, 1);
+  assert.match(refused.err, /--shared-store-ok/);
   // No experiment in pipelines/ plans these test artifacts: --unreferenced lists both.
-  const un = imp('gc', '--unreferenced', '--dry-run');
+  const un = imp('gc', '--unreferenced', '--shared-store-ok', '--dry-run');
   assert.equal(un.code, 0, un.err);
   assert.match(un.out, /2 entries/);
   assert.match(imp('ls').out, /2 artifacts/);

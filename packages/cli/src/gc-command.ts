@@ -1,14 +1,56 @@
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { existsSync, lstatSync, readdirSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
 import type { Command } from 'commander';
-import { listArtifactDirs, readManifest, storeRoot, workspaceRoot } from '@imp/artifacts';
+import {
+  listArtifactDirs,
+  ownerAlive,
+  ownerFileOf,
+  ownerTimeoutMs,
+  readManifest,
+  readOwnerFile,
+  removeTree,
+  storeRoot,
+  workspaceRoot,
+} from '@imp/artifacts';
 import { EXPERIMENT_FILE, loadExperimentFile, planComparison, planExperiment } from '@imp/pipeline';
 import { formatBytes } from './format.ts';
 
+/** Size of a tree, never following symlinks (a loop cannot crash gc). */
 function bytes(p: string): number {
-  const st = statSync(p);
+  let st;
+  try {
+    st = lstatSync(p);
+  } catch {
+    return 0;
+  }
   if (!st.isDirectory()) return st.size;
-  return readdirSync(p).reduce((n, e) => n + bytes(join(p, e)), 0);
+  let names: string[];
+  try {
+    names = readdirSync(p);
+  } catch {
+    return 0;
+  }
+  return names.reduce((n, e) => n + bytes(join(p, e)), 0);
+}
+
+/** An entry without an owner record is dead only once older than this (a writer may be just starting). */
+const GRACE_MS = 60 * 60 * 1000;
+
+/**
+ * Why a `.tmp`/`.work`/`.locks` entry may go, or null if its owner is alive. Lock files
+ * hold their owner record; directories hold `.owner.json`.
+ */
+function deadReason(entry: string, now = Date.now()): string | null {
+  const st = lstatSync(entry);
+  const rec = readOwnerFile(st.isDirectory() ? ownerFileOf(entry) : entry);
+  if (rec) return ownerAlive(rec) ? null : `owner ${rec.host} pid ${rec.pid} is gone`;
+  const age = now - st.mtimeMs;
+  return age > GRACE_MS ? `no owner record, ${Math.round(age / 60000)} min old` : null;
+}
+
+/** A store other workspaces may use: IMP_STORE set, or outside this workspace. */
+function maybeShared(store: string): boolean {
+  return !!process.env.IMP_STORE || relative(workspaceRoot(), store).startsWith('..');
 }
 
 /** Artifact directories some experiment in pipelines/ plans, plus everything upstream of them. */
@@ -38,37 +80,69 @@ async function keptByExperiments(store: string): Promise<Set<string>> {
 
 /**
  * `imp gc`: removes what no reader can use: leftovers of crashed writes (`.tmp/`),
- * checkpoints of runs that will not resume (`.work/`), and with --unreferenced every
- * artifact no experiment in pipelines/ plans (nor needs upstream).
+ * checkpoints of runs that will not resume (`.work/`) and stale locks (`.locks/`), but
+ * only those whose owner is dead (docs/store-safety.md); --force removes live ones too.
+ * With --unreferenced, every artifact no experiment in pipelines/ plans (nor needs
+ * upstream); on a store other workspaces may use that needs --shared-store-ok.
  */
-async function gc(opts: { dryRun?: boolean; unreferenced?: boolean; store?: string }) {
+async function gc(opts: {
+  dryRun?: boolean;
+  unreferenced?: boolean;
+  sharedStoreOk?: boolean;
+  force?: boolean;
+  store?: string;
+}) {
   const store = storeRoot(opts.store);
-  const doomed: string[] = [];
-  for (const sub of ['.tmp', '.work']) {
+  const doomed: Array<{ path: string; why: string }> = [];
+  let kept = 0;
+  for (const sub of ['.tmp', '.work', '.locks']) {
     const d = join(store, sub);
-    if (existsSync(d)) for (const e of readdirSync(d)) doomed.push(join(d, e));
+    if (!existsSync(d)) continue;
+    for (const e of readdirSync(d)) {
+      const p = join(d, e);
+      const why = deadReason(p);
+      if (why) doomed.push({ path: p, why });
+      else if (opts.force) doomed.push({ path: p, why: 'live owner, --force' });
+      else kept++;
+    }
   }
   if (opts.unreferenced) {
+    if (maybeShared(store) && !opts.sharedStoreOk)
+      throw new Error(
+        `${store} may be shared with other workspaces (IMP_STORE is set or it is outside ${workspaceRoot()}): artifacts their experiments use would look unreferenced here. Add --shared-store-ok to delete anyway.`,
+      );
     const keep = await keptByExperiments(store);
-    for (const d of listArtifactDirs(store)) if (!keep.has(basename(d))) doomed.push(d);
+    const extra = listArtifactDirs(store).filter((d) => !keep.has(basename(d)));
+    // Always say what will go before anything goes.
+    for (const d of extra) console.log(`unreferenced  ${basename(d)}  ${formatBytes(bytes(d))}`);
+    for (const d of extra) doomed.push({ path: d, why: 'unreferenced' });
   }
   let total = 0;
-  for (const d of doomed) {
-    const n = bytes(d);
+  for (const { path, why } of doomed) {
+    const n = bytes(path);
     total += n;
-    console.log(`${opts.dryRun ? 'would remove' : 'removed'}  ${d.slice(store.length + 1)}  ${formatBytes(n)}`);
-    if (!opts.dryRun) rmSync(d, { recursive: true, force: true });
+    console.log(
+      `${opts.dryRun ? 'would remove' : 'removed'}  ${path.slice(store.length + 1)}  ${formatBytes(n)}  (${why})`,
+    );
+    if (!opts.dryRun) removeTree(path);
   }
-  console.log(`${doomed.length} entries, ${formatBytes(total)}${opts.dryRun ? ' (dry run)' : ''}`);
+  console.log(
+    `${doomed.length} entries, ${formatBytes(total)}${opts.dryRun ? ' (dry run)' : ''}${kept ? `; kept ${kept} with a live owner (--force removes them)` : ''}`,
+  );
 }
 
 export function addGcCommand(program: Command) {
   program
     .command('gc')
     .description(
-      'remove crashed-write leftovers and stale checkpoints; --unreferenced also removes artifacts no experiment uses',
+      `remove leftovers of dead writers (.tmp, .work, .locks; live owners are kept, entries without an owner record after ${GRACE_MS / 60000} min, other hosts after a heartbeat timeout of ${ownerTimeoutMs() / 1000} s); --unreferenced also removes artifacts no experiment uses`,
     )
     .option('--unreferenced', 'also remove artifacts that no experiment in pipelines/ plans or needs upstream')
+    .option(
+      '--shared-store-ok',
+      'allow --unreferenced on a store other workspaces may use (IMP_STORE, or outside the workspace)',
+    )
+    .option('--force', 'also remove .tmp/.work/.locks entries whose owner is alive')
     .option('-n, --dry-run', 'only list what would be removed')
     .option('--store <dir>', 'artifact store')
     .action(gc);
