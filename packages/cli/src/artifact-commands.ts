@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import type { Command } from 'commander';
 import {
   listArtifactDirs,
+  checkIdentity,
   openArtifact,
   readArrowFile,
   readManifest,
@@ -78,6 +79,8 @@ async function verify(refs: string[], opts: { all?: boolean; store?: string }) {
   for (const d of dirs) {
     try {
       const m = readManifest(d);
+      // Identity (id recomputes, directory name matches) and confinement, each by name.
+      checkIdentity(d, m);
       await verifyFiles(d, m);
       // An upstream edited after this artifact was made is reported here too.
       for (const u of m.upstream) {
@@ -92,7 +95,8 @@ async function verify(refs: string[], opts: { all?: boolean; store?: string }) {
       console.log(`ok    ${basename(d)}`);
     } catch (e) {
       bad++;
-      console.log(`FAIL  ${basename(d)}: ${(e as Error).message}`);
+      const code = e instanceof ArtifactError ? ` [${e.code}]` : '';
+      console.log(`FAIL  ${basename(d)}${code}: ${(e as Error).message}`);
     }
   }
   console.log(`${dirs.length - bad} ok, ${bad} failed`);
