@@ -6,6 +6,7 @@ import {
   chmodSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -14,7 +15,7 @@ import {
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ArtifactError, MANIFEST_FILE, openArtifact, writeArtifact, type Kind } from '@imp/artifacts';
@@ -158,6 +159,71 @@ export function injections(): Injection[] {
       } finally {
         spawnSync('chmod', ['-R', 'u+w', store]);
         rmSync(store, { recursive: true, force: true });
+      }
+    },
+  });
+  out.push({
+    kind: 'lock',
+    name: 'a lock left by a dead worker is taken over (one log line) and the artifact computed',
+    async run() {
+      const store = mkdtempSync(join(tmpdir(), 'imp-fault-stale-'));
+      try {
+        const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+        mkdirSync(join(store, '.locks'));
+        // the lock name runStage uses: the output directory name
+        const probe = spawnSync(process.execPath, ['--import', 'tsx', join(here, 'slow-stage.ts'), store], {
+          encoding: 'utf8',
+        });
+        if (probe.status !== 0) return 'lost';
+        const name = readdirSync(store).find((n) => n.startsWith('metrics-'))!;
+        spawnSync('chmod', ['-R', 'u+w', join(store, name)]);
+        rmSync(join(store, name), { recursive: true });
+        writeFileSync(
+          join(store, '.locks', `${name}.lock`),
+          JSON.stringify({ host: hostname(), pid: dead, startTime: null, heartbeat: Date.now(), createdAt: '' }),
+        );
+        const r = spawnSync(process.execPath, ['--import', 'tsx', join(here, 'slow-stage.ts'), store], {
+          encoding: 'utf8',
+          timeout: 60_000,
+        });
+        return r.status === 0 && readdirSync(store).includes(name) ? 'detected' : 'lost';
+      } finally {
+        spawnSync('chmod', ['-R', 'u+w', store]);
+        rmSync(store, { recursive: true, force: true });
+      }
+    },
+  });
+  out.push({
+    kind: 'disk-full',
+    name: 'ENOSPC mid-write: error names the temp path, no .tmp entry left',
+    async run() {
+      if (process.getuid?.() !== 0) {
+        console.error('skip disk-full: needs root to mount a tmpfs');
+        return 'survived';
+      }
+      const mnt = mkdtempSync(join(tmpdir(), 'imp-fault-full-'));
+      const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mnt]);
+      if (m.status !== 0) {
+        console.error('skip disk-full: mount -t tmpfs not allowed here');
+        rmSync(mnt, { recursive: true, force: true });
+        return 'survived';
+      }
+      try {
+        try {
+          await writeArtifact(
+            { kind: 'metrics', role: 'final', stage: 'fault', algoVersion: '1', config: {}, upstream: {} },
+            async (d) => writeFileSync(join(d, 'big.bin'), Buffer.alloc(1 << 20, 1)),
+            mnt,
+          );
+          return 'lost';
+        } catch (e) {
+          const err = e as NodeJS.ErrnoException;
+          const left = readdirSync(join(mnt, '.tmp'));
+          return err.code === 'ENOSPC' && (err.path ?? '').includes('.tmp') && left.length === 0 ? 'detected' : 'lost';
+        }
+      } finally {
+        spawnSync('umount', [mnt]);
+        rmSync(mnt, { recursive: true, force: true });
       }
     },
   });
