@@ -9,7 +9,8 @@
         "native/sparse.c",
         "native/elementwise.c",
         "native/batchnorm.c",
-        "native/transpose.c"
+        "native/transpose.c",
+        "native/fused_fcn.c"
       ],
       "include_dirs": ["/usr/include/x86_64-linux-gnu"],
       "libraries": ["-lopenblas", "-lpthread"],

@@ -9,6 +9,7 @@
 #include "gemm.h"
 #include "elementwise.h"
 #include "batchnorm.h"
+#include "fused_fcn.h"
 
 #define CHECK(call)                                                   \
   do {                                                                \
@@ -172,6 +173,17 @@ static napi_value js_bn_bwd(napi_env env, napi_callback_info info) {
   return undef(env);
 }
 
+// fcnRun(arena, layout, labels|null, hyper, mode) -> mean loss (mode 0)
+static napi_value js_fcn_run(napi_env env, napi_callback_info info) {
+  args_t a;
+  if (!get_args(env, info, &a, 5)) return NULL;
+  double loss = imp_fcn_run((float *)arr(&a, 0), (const int *)arr(&a, 1), (const int *)arr(&a, 2),
+                            (const double *)arr(&a, 3), i32(&a, 4));
+  napi_value v;
+  CHECK(napi_create_double(env, loss, &v));
+  return v;
+}
+
 #define EXPORT(name, fn)                                                   \
   do {                                                                     \
     napi_value f;                                                          \
@@ -189,6 +201,7 @@ static napi_value init(napi_env env, napi_value exports) {
   EXPORT("bnFwd", js_bn_fwd);
   EXPORT("bnBwd", js_bn_bwd);
   EXPORT("scatter", js_scatter);
+  EXPORT("fcnRun", js_fcn_run);
   imp_register_elementwise(env, exports);
   return exports;
 }

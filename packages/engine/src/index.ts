@@ -15,3 +15,4 @@ export { batchNormTrain, type BatchNormResult } from './batch-norm.ts';
 export { Rng } from './rng.ts';
 export { clearPool as releasePooledBuffers } from './native/pool.ts';
 export { createFcn, fcnForward, fcnLoss, sgdStep, disposeFcn, type Fcn, type FcnLayer } from './reference-fcn.ts';
+export { FusedFcn, fusedUnavailable, FUSED_THREADS, type FusedLayerValues, type FusedHyper } from './fused-fcn.ts';

@@ -77,6 +77,14 @@ export interface NativeAddon {
   reduce(op: number, axis: 0 | 1, x: Float32Array, out: Float32Array, n: number, c: number): void;
   gather(src: Float32Array, idx: Int32Array, dst: Float32Array, n: number): void;
   scatter(src: Float32Array, idx: Int32Array, dst: Float32Array, n: number): void;
+  /** Fused FCN step/eval over one arena (native/fused_fcn.c); absent in addons built before it. */
+  fcnRun?(
+    arena: Float32Array,
+    layout: Int32Array,
+    labels: Int32Array | null,
+    hyper: Float64Array,
+    mode: number,
+  ): number;
 }
 
 const PKG_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

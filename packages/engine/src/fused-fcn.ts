@@ -1,0 +1,267 @@
+import { loadAddon, type NativeAddon } from './native/addon.ts';
+
+/** Initial values of one FCN layer (BN(fanIn) → masked Linear fanIn→fanOut), as train's LayerValues. */
+export interface FusedLayerValues {
+  l: number;
+  fanIn: number;
+  fanOut: number;
+  w: Float32Array;
+  b: Float32Array;
+  gamma: Float32Array;
+  beta: Float32Array;
+  mean?: Float32Array;
+  variance?: Float32Array;
+  mw?: Uint8Array;
+  mb?: Uint8Array;
+}
+
+export interface FusedHyper {
+  lr: number;
+  momentum: number;
+  weightDecay: number;
+  eps: number;
+  bnDecay: number;
+}
+
+// Field order of native/fused_fcn.h.
+const F = {
+  W: 0,
+  B: 1,
+  G: 2,
+  BETA: 3,
+  EMAM: 4,
+  EMAV: 5,
+  MW: 6,
+  MB: 7,
+  VW: 8,
+  VB: 9,
+  VG: 10,
+  VBETA: 11,
+  H: 12,
+  Y: 13,
+  MEAN: 14,
+  VAR: 15,
+  INVSTD: 16,
+  Z: 17,
+  DW: 18,
+  DB: 19,
+  DG: 20,
+  DBETA: 21,
+  DZ: 22,
+  DY: 23,
+} as const;
+const NF = 24;
+
+/** The fused step's thread rule: one thread (notes §8: on 2 cores the 784-300-100-10 step is fastest on 1). */
+export const FUSED_THREADS = 1;
+
+/** Why the fused step cannot run here, or null if it can (native addon with fcnRun, SGD). */
+export function fusedUnavailable(optimizer: string): string | null {
+  if (optimizer !== 'sgd') return `optimizer '${optimizer}' runs on the tfjs path`;
+  try {
+    if (typeof loadAddon().fcnRun !== 'function') return 'addon built without fcnRun';
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return null;
+}
+
+/**
+ * The spec §1.1 FCN trained by one native call per step (forward, backward, SGD update) over one
+ * float arena allocated here once: parameters, momenta, running stats, activations and gradients.
+ * Tensor names and values follow train's Net/Optimizer export, so checkpoints interchange.
+ */
+export class FusedFcn {
+  private readonly addon: NativeAddon;
+  private readonly arena: Float32Array;
+  private readonly trainLayout: Int32Array;
+  private readonly evalLayout: Int32Array;
+  private readonly hyper: Float64Array;
+  private readonly names = new Map<string, { off: number; shape: number[] }>();
+  private readonly dims: number[];
+  private readonly hasMomentum: boolean;
+  emaReady: boolean;
+
+  constructor(
+    private readonly values: FusedLayerValues[],
+    readonly batch: number,
+    readonly evalBatch: number,
+    hyper: FusedHyper,
+  ) {
+    this.addon = loadAddon();
+    if (typeof this.addon.fcnRun !== 'function') throw new Error('addon built without fcnRun');
+    this.hasMomentum = hyper.momentum > 0;
+    this.hyper = Float64Array.of(hyper.lr, hyper.momentum, hyper.weightDecay, hyper.eps, hyper.bnDecay);
+    this.dims = [values[0]!.fanIn, ...values.map((v) => v.fanOut)];
+    this.emaReady = values.every((v) => v.mean && v.variance);
+    let size = 0;
+    const alloc = (len: number) => {
+      const o = size;
+      size += (len + 15) & ~15; // 64-byte aligned slices
+      return o;
+    };
+    const L = values.length;
+    const mk = (n: number) => {
+      const lay = new Int32Array(2 + L + 1 + NF * L).fill(-1);
+      lay[0] = L;
+      lay[1] = n;
+      this.dims.forEach((d, i) => (lay[2 + i] = d));
+      return lay;
+    };
+    this.trainLayout = mk(batch);
+    this.evalLayout = mk(evalBatch);
+    const base = 2 + L + 1;
+    values.forEach((v, l) => {
+      const set = (f: number, o: number, both = true) => {
+        this.trainLayout[base + l * NF + f] = o;
+        if (both) this.evalLayout[base + l * NF + f] = o;
+      };
+      const named = (name: string, f: number, shape: number[]) => {
+        const o = alloc(shape.reduce((a, b) => a * b, 1));
+        set(f, o);
+        this.names.set(name, { off: o, shape });
+      };
+      const i = v.fanIn;
+      const o = v.fanOut;
+      named(`W${v.l}`, F.W, [i, o]);
+      named(`b${v.l}`, F.B, [o]);
+      named(`bn${v.l}.gamma`, F.G, [i]);
+      named(`bn${v.l}.beta`, F.BETA, [i]);
+      named(`bn${v.l}.mean`, F.EMAM, [i]);
+      named(`bn${v.l}.var`, F.EMAV, [i]);
+      if (v.mw) set(F.MW, alloc(i * o));
+      if (v.mb) set(F.MB, alloc(o));
+      if (this.hasMomentum) {
+        named(`opt.W${v.l}.0`, F.VW, [i, o]);
+        named(`opt.b${v.l}.0`, F.VB, [o]);
+        named(`opt.bn${v.l}.gamma.0`, F.VG, [i]);
+        named(`opt.bn${v.l}.beta.0`, F.VBETA, [i]);
+      }
+      for (const f of [F.MEAN, F.VAR, F.INVSTD]) set(f, alloc(i));
+      for (const [f, len] of [
+        [F.DW, i * o],
+        [F.DB, o],
+        [F.DG, i],
+        [F.DBETA, i],
+      ] as const)
+        this.trainLayout[base + l * NF + f] = alloc(len);
+      for (const [lay, n] of [
+        [this.trainLayout, batch],
+        [this.evalLayout, evalBatch],
+      ] as const) {
+        lay[base + l * NF + F.H] = alloc(n * i);
+        lay[base + l * NF + F.Y] = alloc(n * i);
+        lay[base + l * NF + F.Z] = alloc(n * o);
+        if (lay === this.trainLayout) {
+          lay[base + l * NF + F.DZ] = alloc(n * o);
+          lay[base + l * NF + F.DY] = alloc(n * i);
+        }
+      }
+    });
+    this.arena = new Float32Array(size);
+    values.forEach((v, l) => {
+      const at = (f: number) => this.trainLayout[base + l * NF + f]!;
+      const put = (f: number, d: ArrayLike<number>) => this.arena.set(d, at(f));
+      put(F.W, v.w);
+      put(F.B, v.b);
+      put(F.G, v.gamma);
+      put(F.BETA, v.beta);
+      put(F.EMAM, v.mean ?? new Float32Array(v.fanIn));
+      put(F.EMAV, v.variance ?? new Float32Array(v.fanIn).fill(1));
+      // Masked weights/biases start at exactly 0 (as model.ts) and their gradients are masked.
+      if (v.mw) {
+        put(F.MW, v.mw);
+        const w = this.arena.subarray(at(F.W), at(F.W) + v.w.length);
+        for (let k = 0; k < w.length; k++) if (!v.mw[k]) w[k] = 0;
+      }
+      if (v.mb) {
+        put(F.MB, v.mb);
+        const b = this.arena.subarray(at(F.B), at(F.B) + v.b.length);
+        for (let k = 0; k < b.length; k++) if (!v.mb[k]) b[k] = 0;
+      }
+    });
+  }
+
+  private view(lay: Int32Array, l: number, f: number, len: number): Float32Array {
+    const o = lay[2 + this.values.length + 1 + l * NF + f]!;
+    return this.arena.subarray(o, o + len);
+  }
+
+  /** The training batch's input rows [batch, d0]: fill it (normalised), then call step(). */
+  input(): Float32Array {
+    return this.view(this.trainLayout, 0, F.H, this.batch * this.dims[0]!);
+  }
+
+  /** Evaluation input rows [evalBatch, d0]. */
+  evalInput(): Float32Array {
+    return this.view(this.evalLayout, 0, F.H, this.evalBatch * this.dims[0]!);
+  }
+
+  /** spec §1.1: the running stats start at the first batch's moments (forward only, no update). */
+  setEmaFromBatch(): void {
+    this.addon.fcnRun!(this.arena, this.trainLayout, null, this.hyper, 1);
+    this.emaReady = true;
+  }
+
+  /** One SGD step on input(); returns the batch's mean cross-entropy. */
+  step(labels: Int32Array): number {
+    if (labels.length < this.batch) throw new Error(`step: ${labels.length} labels for batch ${this.batch}`);
+    return this.addon.fcnRun!(this.arena, this.trainLayout, labels, this.hyper, 0);
+  }
+
+  /** Eval-mode forward (running stats) of evalInput(); returns a view of the logits [evalBatch, classes]. */
+  evalLogits(): Float32Array {
+    this.addon.fcnRun!(this.arena, this.evalLayout, null, this.hyper, 2);
+    const L = this.values.length;
+    return this.view(this.evalLayout, L - 1, F.Z, this.evalBatch * this.dims[L]!);
+  }
+
+  /** Parameters in model.ts' export order (copies). */
+  exportParams(): { name: string; shape: number[]; data: Float32Array }[] {
+    return this.values.flatMap((v) =>
+      ['W', 'b', 'bn.gamma', 'bn.beta', 'bn.mean', 'bn.var'].map((k) =>
+        this.tensor(k.startsWith('bn') ? `bn${v.l}${k.slice(2)}` : `${k}${v.l}`),
+      ),
+    );
+  }
+
+  /** Momentum slots in optimizer.ts' export order (copies); empty without momentum. */
+  exportOptimizer(): { name: string; shape: number[]; data: Float32Array }[] {
+    if (!this.hasMomentum) return [];
+    return this.values.flatMap((v) =>
+      [`W${v.l}`, `b${v.l}`, `bn${v.l}.gamma`, `bn${v.l}.beta`].map((n) => this.tensor(`opt.${n}.0`)),
+    );
+  }
+
+  private tensor(name: string): { name: string; shape: number[]; data: Float32Array } {
+    const t = this.names.get(name)!;
+    const len = t.shape.reduce((a, b) => a * b, 1);
+    return { name, shape: t.shape, data: this.arena.slice(t.off, t.off + len) };
+  }
+
+  /** Restores every tensor of exportParams()/exportOptimizer() (a checkpoint). */
+  import(t: Map<string, Float32Array>): void {
+    for (const [name, { off, shape }] of this.names) {
+      const len = shape.reduce((a, b) => a * b, 1);
+      const d = t.get(name);
+      if (!d || d.length !== len) throw new Error(`checkpoint lacks tensor '${name}' of ${len} values`);
+      this.arena.set(d, off);
+    }
+  }
+
+  /** Masked weights/biases that are not exactly zero (must stay 0: self-check). */
+  maskedNonZero(): number {
+    let bad = 0;
+    this.values.forEach((v, l) => {
+      for (const [m, f] of [
+        [v.mw, F.W],
+        [v.mb, F.B],
+      ] as const) {
+        if (!m) continue;
+        const p = this.view(this.trainLayout, l, f, m.length);
+        for (let k = 0; k < m.length; k++) if (!m[k] && p[k] !== 0) bad++;
+      }
+    });
+    return bad;
+  }
+}
