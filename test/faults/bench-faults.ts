@@ -4,7 +4,8 @@
 // recompute, and the store must end byte-identical (every listed file's sha256, every id)
 // to an uninterrupted run. Faults:
 //   kill     kill -9 at a seeded random moment of each stage task, then a rerun
-//   ckpt     a corrupt checkpoint left by a killed train task (flipped bytes), then a rerun
+//   ckpt     train-L0 killed right after its first checkpoint, the checkpoint's bytes flipped,
+//            then a rerun (must discard it, never resume from it)
 //   tamper   flip/truncate/delete a file, edit a manifest's config, swap two artifacts'
 //            directories, an escaping path entry — on each artifact kind
 //   race     two concurrent `imp run` of the experiment: each artifact computed exactly once
@@ -74,7 +75,7 @@ function imp(ws: { root: string }, store: string, args: string[], extra: Record<
     encoding: 'utf8',
     maxBuffer: 64 << 20,
   });
-  return { code: r.status, out: `${r.stdout}\n${r.stderr}` };
+  return { code: r.status, stdout: r.stdout, out: `${r.stdout}\n${r.stderr}` };
 }
 /** Starts `imp <args>` in its own process group, so kill -9 reaches the stage it runs. */
 function impAsync(ws: { root: string }, store: string, args: string[], extra: Record<string, string> = {}) {
@@ -105,7 +106,7 @@ const nameOf = (dir: string) => dir.split('/').pop()!;
 const refStore = join(tmp, 'ref-store');
 const ws = makeWorkspace({}, { store: refStore });
 ws.write('tiny', EXP);
-const plan = JSON.parse(imp(ws, refStore, ['run', 'tiny', '--plan', '--json']).out.trim().split('\n')[0]!) as {
+const plan = JSON.parse(imp(ws, refStore, ['run', 'tiny', '--plan', '--json']).stdout) as {
   steps: Step[];
 };
 const steps = plan.steps;
@@ -123,8 +124,8 @@ const reference = new Map(artifactDirs.map((d) => [nameOf(d), fingerprint(d)]));
 log(`reference: ${steps.length} tasks, ${artifactDirs.length} artifacts; ms per task ${JSON.stringify(duration)}`);
 
 /** Every planned artifact of `store` opens (identity, confinement, sizes, sha256) and equals the reference. */
-async function storeMatches(store: string): Promise<string | null> {
-  for (const name of reference.keys()) {
+async function storeMatches(store: string, only?: string[]): Promise<string | null> {
+  for (const name of only ?? reference.keys()) {
     const dir = join(store, name);
     try {
       await openArtifact(dir);
@@ -156,32 +157,6 @@ async function storeMatches(store: string): Promise<string | null> {
     let bad: string | null = null;
     for (const d of Object.values(s.outputs))
       if (existsSync(d)) await openArtifact(d).catch((e: Error) => (bad = e.message));
-    if (s.task.startsWith('train') && r.signal) {
-      const work = join(store, '.work');
-      const ckpts = existsSync(work)
-        ? (readdirSync(work, { recursive: true }) as string[]).filter(
-            (n) => /checkpoint/.test(n) && !n.endsWith('.tmp'),
-          )
-        : [];
-      for (const c of ckpts) {
-        const p = join(work, c);
-        const b = readFileSync(p);
-        b[b.length >> 1] = b[b.length >> 1]! ^ 0xff;
-        writeFileSync(p, b);
-      }
-      if (ckpts.length) {
-        const rr = imp(ws, store, ['task', 'pipelines/tiny.json', s.task]);
-        const mismatch =
-          rr.code === 0
-            ? await storeMatches(store).then((m) => (m && m.includes(nameOf(Object.values(s.outputs)[0]!)) ? m : null))
-            : rr.out;
-        record(
-          'ckpt',
-          rr.code === 0 && !mismatch ? 'survived' : rr.code !== 0 ? 'detected' : 'lost',
-          `${s.task}: ${ckpts.length} corrupt checkpoint file(s)`,
-        );
-      }
-    }
     const rerun = imp(ws, store, ['task', 'pipelines/tiny.json', s.task]);
     if (bad || rerun.code !== 0) record('kill', 'lost', `${what}: ${bad ?? rerun.out.slice(-400)}`);
     else record('kill', 'survived', what);
@@ -190,6 +165,54 @@ async function storeMatches(store: string): Promise<string | null> {
   const mismatch = await storeMatches(store);
   if (final.code !== 0 || mismatch)
     record('kill', 'lost', `store after all kills and reruns: ${mismatch ?? final.out.slice(-400)}`);
+  rmSync(store, { recursive: true, force: true });
+}
+
+// --- a corrupt checkpoint: kill -9 train-L0 right after its first checkpoint, flip bytes, rerun ---
+{
+  const store = join(tmp, 'ckpt-store');
+  cpSync(refStore, store, { recursive: true, preserveTimestamps: true });
+  const train = steps.find((s) => s.task === 'train-L0')!;
+  for (const d of Object.values(train.outputs)) rmSync(join(store, nameOf(d)), { recursive: true, force: true });
+  const work = join(store, '.work');
+  const ckptsIn = () =>
+    existsSync(work)
+      ? (readdirSync(work, { recursive: true }) as string[]).filter((n) => /checkpoint/.test(n) && !n.endsWith('.tmp'))
+      : [];
+  const a = impAsync(ws, store, ['task', 'pipelines/tiny.json', 'train-L0']);
+  let exited = false;
+  void a.done.then(() => (exited = true));
+  while (!exited && ckptsIn().length === 0) await new Promise((r) => setTimeout(r, 5));
+  try {
+    process.kill(-a.p.pid!, 'SIGKILL');
+  } catch {
+    // it already finished
+  }
+  await a.done;
+  const ckpts = ckptsIn();
+  if (ckpts.length === 0) log('ckpt: skipped (train-L0 finished before a checkpoint could be caught)');
+  else {
+    for (const c of ckpts) {
+      const p = join(work, c);
+      const b = readFileSync(p);
+      b[b.length >> 1] = b[b.length >> 1]! ^ 0xff;
+      writeFileSync(p, b);
+    }
+    const rr = imp(ws, store, ['task', 'pipelines/tiny.json', 'train-L0']);
+    const mismatch = rr.code === 0 ? await storeMatches(store, Object.values(train.outputs).map(nameOf)) : null;
+    const outcome = rr.code !== 0 ? 'detected' : mismatch ? 'lost' : 'survived';
+    const resumedFromCorrupt = /resuming from the checkpoint/.test(rr.out);
+    record(
+      'ckpt',
+      resumedFromCorrupt ? 'lost' : outcome,
+      `${ckpts.length} corrupt checkpoint file(s)${resumedFromCorrupt ? ', resumed from it' : ''}${mismatch ? `: ${mismatch}` : ''}: ${
+        rr.out
+          .split('\n')
+          .find((l) => /checkpoint/i.test(l))
+          ?.trim() ?? ''
+      }`,
+    );
+  }
   rmSync(store, { recursive: true, force: true });
 }
 
@@ -210,6 +233,17 @@ async function storeMatches(store: string): Promise<string | null> {
         // a failure must name the damaged artifact, in one clean line (no stack trace)
         const named = r.out.includes(nameOf(dir)) || (t.name === 'swap-dirs' && r.out.includes(nameOf(other)));
         const trace = /\n\s+at .+:\d+:\d+\)?\n/.test(r.out);
+        // refusing an escaping entry is not enough if the outside file was stat'ed on the way
+        const leak = t.name === 'escaping-path' && /shadow: size \d+ bytes/.test(r.out);
+        if (leak) {
+          record(
+            'tamper',
+            'lost',
+            `${what}: refused, but leaked the size of /etc/shadow: ${r.out.trim().split('\n').pop()}`,
+          );
+          rmSync(store, { recursive: true, force: true });
+          continue;
+        }
         record(
           'tamper',
           named && !trace ? 'detected' : 'lost',
@@ -285,16 +319,19 @@ async function storeMatches(store: string): Promise<string | null> {
   const report = artifactDirs.find((d) => nameOf(d).startsWith('report-'))!;
   rmSync(join(store, nameOf(report)), { recursive: true, force: true });
   const file = `we ird'"; $(touch PWNED) $HOME.json`;
-  writeFileSync(join(ws.root, 'pipelines', file), JSON.stringify(EXP));
-  const r = imp(ws, store, ['run', join('pipelines', file)]);
-  const pwned = existsSync(join(ws.root, 'PWNED'));
+  // its own workspace: beside tiny.json the same experiment would be planned twice
+  const ws3 = makeWorkspace({}, { store });
+  writeFileSync(join(ws3.root, 'pipelines', file), JSON.stringify(EXP));
+  const r = imp(ws3, store, ['run', join('pipelines', file)]);
+  const pwned = existsSync(join(ws3.root, 'PWNED'));
   const mismatch = await storeMatches(store);
   record(
     'names',
     r.code === 0 && !pwned && !mismatch ? 'survived' : 'lost',
     `file ${JSON.stringify(file)}: exit ${r.code}${pwned ? ', shell ran it' : ''}${mismatch ? `, ${mismatch}` : ''}`,
   );
-  rmSync(join(ws.root, 'pipelines', file));
+  if (r.code !== 0) log(`names: ${r.out.trim().split('\n').slice(-8).join('\n  ')}`);
+  rmSync(ws3.root, { recursive: true, force: true });
   rmSync(store, { recursive: true, force: true });
 }
 
