@@ -7,15 +7,14 @@ import {
   type NamedTensor,
   type StageContext,
 } from '@imp/artifacts';
-import { initEngine, engineInfo, tf } from '@imp/engine';
+import { initEngine, engineInfo } from '@imp/engine';
 import { parseArch } from '@imp/artifacts';
 import { BatchSampler, gatherRows } from './batches.ts';
 import { loadCheckpoint, removeWorkDir, saveCheckpoint, type TrainState } from './checkpoint.ts';
 import { loadDataset } from './dataset-io.ts';
-import { evaluate } from './evaluate.ts';
 import { glorotNormal } from '@imp/artifacts';
-import { Net, type LayerValues } from './model.ts';
-import { Optimizer } from './optimizer.ts';
+import type { LayerValues } from './model.ts';
+import { fusedChoice, fusedThreads, makeTrainer } from './trainer.ts';
 import { loadMaskFor, loadParams } from '@imp/artifacts';
 import { makeProgress } from './progress.ts';
 import type { TrainConfig } from './stage.ts';
@@ -33,7 +32,7 @@ export function workDirOf(store: string, finalId: string): string {
 export async function runTrain(ctx: StageContext<TrainConfig>): Promise<void> {
   const c = ctx.config;
   await initEngine();
-  const backend = engineInfo() as unknown as Record<string, unknown>;
+  const info = engineInfo();
   const ds = loadDataset(ctx.inputs.dataset!);
   const layers = parseArch(c.arch, ds.dim, ds.numClasses);
 
@@ -88,9 +87,18 @@ export async function runTrain(ctx: StageContext<TrainConfig>): Promise<void> {
     }
   }
 
-  const net = new Net(values, c.bnEpsilon, c.bnDecay);
-  const params = net.trainable();
-  const opt = new Optimizer(c, params);
+  const B = c.batchSize;
+  const D = ds.dim;
+  const nVal = Math.min(c.valSize ?? ds.val.n, ds.val.n);
+  const nTrainEval = Math.min(c.trainEvalSize, ds.train.n);
+  const evalB = Math.min(c.evalBatchSize, Math.max(nVal, nTrainEval, 1));
+  // Issue 12: the fused native step when it applies, else the tfjs kernels (recorded either way).
+  const whyNot = fusedChoice(info, c);
+  const net = makeTrainer(whyNot === null, values, c, D, ds.numClasses, evalB);
+  const backend: Record<string, unknown> =
+    net.kind === 'fused'
+      ? { ...info, step: 'fused', threads: fusedThreads }
+      : { ...info, step: 'tfjs', ...(info.backend === 'native' ? { fused_off: whyNot } : {}) };
   const workDir = workDirOf(ctx.store, ctx.planned.final!.id);
   const meta = (step: number): Record<string, string> => ({
     arch: c.arch,
@@ -113,22 +121,13 @@ export async function runTrain(ctx: StageContext<TrainConfig>): Promise<void> {
   const ck = loadCheckpoint(workDir, ctx.log);
   if (ck) {
     net.import(ck.tensors);
-    opt.import(ck.tensors);
     st = ck.state;
     net.emaReady = st.emaReady;
     ctx.log(`resuming from the checkpoint at step ${st.step} (${workDir})`);
   }
 
-  const B = c.batchSize;
-  const D = ds.dim;
-  const nVal = Math.min(c.valSize ?? ds.val.n, ds.val.n);
-  const nTrainEval = Math.min(c.trainEvalSize, ds.train.n);
-  const evalB = Math.min(c.evalBatchSize, Math.max(nVal, nTrainEval, 1));
-  const xb = new Float32Array(B * D);
   const idx = new Int32Array(B);
   const yb = new Int32Array(B);
-  const evBuf = new Float32Array(evalB * D);
-  const evIdx = new Int32Array(evalB);
   const sampler = new BatchSampler(ds.train.n, B, c.seed, c.sampling);
   const progress = makeProgress(c.steps, st.step, ctx.log, trainHooks.tty);
 
@@ -139,11 +138,11 @@ export async function runTrain(ctx: StageContext<TrainConfig>): Promise<void> {
     st.lossSum = 0;
     st.lossCount = 0;
     if (nTrainEval > 0) {
-      const r = evaluate(net, ds, ds.train, nTrainEval, evalB, evBuf, evIdx);
+      const r = net.evaluate(ds, ds.train, nTrainEval);
       row('train', 'top1', r.top1);
       row('train', 'top5', r.top5);
     }
-    const v = evaluate(net, ds, ds.val, nVal, evalB, evBuf, evIdx);
+    const v = net.evaluate(ds, ds.val, nVal);
     row('val', 'loss', v.loss);
     row('val', 'top1', v.top1);
     row('val', 'top5', v.top5);
@@ -155,29 +154,17 @@ export async function runTrain(ctx: StageContext<TrainConfig>): Promise<void> {
   let hotSteps = 0;
   for (let step = st.step; step < c.steps; step++) {
     sampler.indices(step, idx);
-    gatherRows(ds.train.x, D, ds.offset, ds.scale, idx, B, xb);
+    gatherRows(ds.train.x, D, ds.offset, ds.scale, idx, B, net.input());
     for (let i = 0; i < B; i++) yb[i] = ds.train.y[idx[i]!]!;
-    const x = tf.tensor2d(xb, [B, D]);
-    const y = tf.tensor1d(yb, 'int32');
-    if (!net.emaReady) net.setEmaFromBatch(x); // spec §1.1: EMA starts at the first batch's moments
+    if (!net.emaReady) net.setEmaFromBatch(); // spec §1.1: EMA starts at the first batch's moments
     st.emaReady = true;
     if (step % c.evalEvery === 0) doEval(step);
-    if (c.rewindStep !== null && step === 0) await writeParams('init', 0, net.export());
-    if (c.rewindStep !== null && step === c.rewindStep) await writeParams('rewind', step, net.export());
+    if (c.rewindStep !== null && step === 0) await writeParams('init', 0, net.exportParams());
+    if (c.rewindStep !== null && step === c.rewindStep) await writeParams('rewind', step, net.exportParams());
     const th = performance.now();
-    const loss = tf.tidy(() => {
-      const onehot = tf.oneHot(y, ds.numClasses).toFloat();
-      const { value, grads } = tf.variableGrads(
-        () => tf.losses.softmaxCrossEntropy(onehot, net.forwardTrain(x, 'update')) as tf.Scalar,
-        params.map((p) => p.v),
-      );
-      opt.apply(grads, step);
-      return value.dataSync()[0]!;
-    });
+    const loss = net.step(yb, step);
     tHot += performance.now() - th;
     hotSteps++;
-    x.dispose();
-    y.dispose();
     if (!Number.isFinite(loss)) throw new Error(`training diverged: loss ${loss} at step ${step}`);
     st.lossSum += loss;
     st.lossCount++;
@@ -185,7 +172,7 @@ export async function runTrain(ctx: StageContext<TrainConfig>): Promise<void> {
     progress.update(st.step, { loss });
     if (st.step % c.checkpointEvery === 0 && st.step < c.steps) {
       st.elapsedS = (performance.now() - t0) / 1000;
-      saveCheckpoint(workDir, [...net.export(), ...opt.export()], st);
+      saveCheckpoint(workDir, net.exportState(), st);
       trainHooks.afterCheckpoint?.(st.step);
     }
   }
@@ -194,7 +181,7 @@ export async function runTrain(ctx: StageContext<TrainConfig>): Promise<void> {
 
   const bad = net.maskedNonZero();
   if (bad > 0) throw new Error(`internal: ${bad} masked weights/biases are non-zero after training`);
-  const finalTensors = net.export();
+  const finalTensors = net.exportParams();
   if (c.rewindStep !== null && c.rewindStep === c.steps) await writeParams('rewind', c.steps, finalTensors);
   await writeParams('final', c.steps, finalTensors);
 
@@ -225,9 +212,8 @@ export async function runTrain(ctx: StageContext<TrainConfig>): Promise<void> {
   );
   ctx.log(
     `done: ${c.steps} steps, best val top1 ${best.value.toFixed(4)} at step ${best.step}, final ${last('top1').toFixed(4)}` +
-      (msPerStep ? `, ${msPerStep.toFixed(1)} ms/step on ${backend.backend}` : ''),
+      (msPerStep ? `, ${msPerStep.toFixed(1)} ms/step on ${info.backend} (${net.kind})` : ''),
   );
   net.dispose();
-  opt.dispose();
   removeWorkDir(workDir);
 }

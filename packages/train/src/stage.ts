@@ -91,7 +91,8 @@ const outputsOf = (c: TrainConfig): Record<string, StageOutput> => ({
 
 export const trainStage: StageDef<typeof TrainConfig> = {
   name: 'train',
-  algoVersion: '1',
+  // 2: the fused native step (issue 12) — same maths, different float rounding than the tfjs kernels.
+  algoVersion: '2',
   description:
     'Train the masked FCN (input batch norm, Glorot init, softmax CE) with SGD/Adam; resumable; validation top-1/top-5.',
   config: TrainConfig,
