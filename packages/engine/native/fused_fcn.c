@@ -14,6 +14,7 @@
 #include "fused_fcn.h"
 #include "batchnorm.h"
 #include "gemm.h"
+#include "sparse.h"
 #include <math.h>
 #include <string.h>
 #include <xmmintrin.h>
@@ -32,22 +33,25 @@ static void update(float *p, float *v, const float *g, const float *mask, int le
   }
 }
 
-static double fcn_run(float *arena, const int *layout, const int *labels, const double *hyper, int mode);
+static double fcn_run(float *arena, const int *iarena, const int *layout, const int *labels, const double *hyper, int mode);
 
 // Denormals (decaying momenta, near-dead units of sparse masks) cost ~100 cycles each on x86:
 // flush them to zero inside the step (FTZ|DAZ), restoring the caller's MXCSR after.
-double imp_fcn_run(float *arena, const int *layout, const int *labels, const double *hyper, int mode) {
+double imp_fcn_run(float *arena, const int *iarena, const int *layout, const int *labels, const double *hyper, int mode) {
   unsigned int csr = _mm_getcsr();
   _mm_setcsr(csr | 0x8040);
-  double r = fcn_run(arena, layout, labels, hyper, mode);
+  double r = fcn_run(arena, iarena, layout, labels, hyper, mode);
   _mm_setcsr(csr);
   return r;
 }
 
-static double fcn_run(float *arena, const int *layout, const int *labels, const double *hyper, int mode) {
+static double fcn_run(float *arena, const int *iarena, const int *layout, const int *labels, const double *hyper, int mode) {
   const int L = layout[0], n = layout[1];
   const int *dim = layout + 2;
   const int *off = layout + 2 + L + 1;
+  const int *ioff = off + FCN_FIELDS * L;
+#define I(l, f) (iarena + ioff[(l) * FCN_IFIELDS + (f)])
+#define SPARSE(l) (iarena && ioff[(l) * FCN_IFIELDS + I_ROWPTR] >= 0)
   const float lr = (float)hyper[0], mom = (float)hyper[1], wd = (float)hyper[2], eps = (float)hyper[3];
   const float dec = (float)hyper[4], dec1 = (float)(1.0 - hyper[4]);
 
@@ -78,8 +82,18 @@ static double fcn_run(float *arena, const int *layout, const int *labels, const 
         }
     }
     if (mode == 1 && l + 1 == L) return 0.0;
-    for (int r = 0; r < n; r++) memcpy(z + (size_t)r * dout, b, sizeof(float) * dout);
-    imp_sgemm(0, 0, n, dout, din, y, P(l, F_W), z, 1.0f, 1);
+    if (SPARSE(l)) {
+      // CSC product over the kept entries only (values gathered from W; see sparse.h).
+      const int nnz = I(l, I_ROWPTR)[din];
+      const int *flat = I(l, I_FLAT), *tocsr = I(l, I_TOCSR);
+      float *wv = P(l, F_WV), *wvc = P(l, F_WVC), *w = P(l, F_W);
+      for (int p = 0; p < nnz; p++) wv[p] = w[flat[p]];
+      for (int p = 0; p < nnz; p++) wvc[p] = wv[tocsr[p]];
+      imp_spmm_fwd_csc(y, wvc, I(l, I_COLPTR), I(l, I_ROWIDX), b, z, n, din, dout, 1);
+    } else {
+      for (int r = 0; r < n; r++) memcpy(z + (size_t)r * dout, b, sizeof(float) * dout);
+      imp_sgemm(0, 0, n, dout, din, y, P(l, F_W), z, 1.0f, 1);
+    }
     if (l + 1 < L) {
       float *hn = P(l + 1, F_H);
       for (size_t i = 0; i < (size_t)n * dout; i++) hn[i] = z[i] > 0.0f ? z[i] : 0.0f;
@@ -107,12 +121,15 @@ static double fcn_run(float *arena, const int *layout, const int *labels, const 
   for (int l = L - 1; l >= 0; l--) {
     const int din = dim[l], dout = dim[l + 1];
     float *d = P(l, F_DZ), *y = P(l, F_Y), *w = P(l, F_W), *dw = P(l, F_DW), *db = P(l, F_DB);
-    imp_sgemm(1, 0, din, dout, n, y, d, dw, 0.0f, 1);
+    if (!SPARSE(l)) imp_sgemm(1, 0, din, dout, n, y, d, dw, 0.0f, 1);
     for (int k = 0; k < dout; k++) db[k] = 0.0f;
     for (int r = 0; r < n; r++)
       for (int k = 0; k < dout; k++) db[k] += d[(size_t)r * dout + k];
     float *dy = P(l, F_DY);
-    imp_sgemm(0, 1, n, din, dout, d, w, dy, 0.0f, 1);
+    if (SPARSE(l))
+      imp_spmm_bwd(d, y, P(l, F_WV), I(l, I_ROWPTR), I(l, I_COL), dy, P(l, F_DWV), n, din, dout, 1);
+    else
+      imp_sgemm(0, 1, n, din, dout, d, w, dy, 0.0f, 1);
     float *dh = l > 0 ? P(l - 1, F_DZ) : P(l, F_Y);  // layer 0: dx unused, scribble into Y (done with it)
     imp_bn_bwd(dy, P(l, F_H), P(l, F_G), P(l, F_MEAN), P(l, F_INVSTD), dh, P(l, F_DG), P(l, F_DBETA), n,
                din, 1);
@@ -121,7 +138,24 @@ static double fcn_run(float *arena, const int *layout, const int *labels, const 
       const float *hl = P(l, F_H);
       for (size_t i = 0; i < (size_t)n * din; i++) dh[i] = hl[i] > 0.0f ? dh[i] : 0.0f;
     }
-    update(w, P(l, F_VW), dw, P(l, F_MW), din * dout, lr, mom, wd);
+    if (SPARSE(l)) {
+      // Only kept entries move; masked W and their momenta are never touched (stay exactly 0).
+      const int nnz = I(l, I_ROWPTR)[din];
+      const int *flat = I(l, I_FLAT);
+      const float *dwv = P(l, F_DWV);
+      float *vw = P(l, F_VW);
+      for (int p = 0; p < nnz; p++) {
+        int i = flat[p];
+        float gi = dwv[p];
+        if (wd != 0.0f) gi = gi + w[i] * wd;
+        if (vw) {
+          vw[i] = vw[i] * mom + gi;
+          w[i] = w[i] - vw[i] * lr;
+        } else
+          w[i] = w[i] - gi * lr;
+      }
+    } else
+      update(w, P(l, F_VW), dw, P(l, F_MW), din * dout, lr, mom, wd);
     update(P(l, F_B), P(l, F_VB), db, P(l, F_MB), dout, lr, mom, wd);
     update(P(l, F_G), P(l, F_VG), P(l, F_DG), 0, din, lr, mom, 0.0f);
     update(P(l, F_BETA), P(l, F_VBETA), P(l, F_DBETA), 0, din, lr, mom, 0.0f);

@@ -1,4 +1,5 @@
 import { loadAddon, type NativeAddon } from './native/addon.ts';
+import { prepareMask } from './mask-handle.ts';
 
 /** Initial values of one FCN layer (BN(fanIn) → masked Linear fanIn→fanOut), as train's LayerValues. */
 export interface FusedLayerValues {
@@ -49,8 +50,18 @@ const F = {
   DBETA: 21,
   DZ: 22,
   DY: 23,
+  WV: 24,
+  WVC: 25,
+  DWV: 26,
 } as const;
-const NF = 24;
+const NF = 27;
+const NI = 6; // int fields per layer: rowPtr, colIdx, flatIdx (CSR), colPtr, rowIdx, toCsr (CSC)
+
+/**
+ * Mask density below which a layer's products run on CSR/CSC inside the fused step (the tfjs
+ * path's measured crossover at 784-300-100-10 was ~0.3, README "Sparse layers").
+ */
+export const FUSED_SPARSE_THRESHOLD = 0.3;
 
 /** The fused step's thread rule: one thread (notes §8: on 2 cores the 784-300-100-10 step is fastest on 1). */
 export const FUSED_THREADS = 1;
@@ -74,6 +85,7 @@ export function fusedUnavailable(optimizer: string): string | null {
 export class FusedFcn {
   private readonly addon: NativeAddon;
   private readonly arena: Float32Array;
+  private readonly iarena: Int32Array | null;
   private readonly trainLayout: Int32Array;
   private readonly evalLayout: Int32Array;
   private readonly hyper: Float64Array;
@@ -87,6 +99,7 @@ export class FusedFcn {
     readonly batch: number,
     readonly evalBatch: number,
     hyper: FusedHyper,
+    sparseThreshold = FUSED_SPARSE_THRESHOLD,
   ) {
     this.addon = loadAddon();
     if (typeof this.addon.fcnRun !== 'function') throw new Error('addon built without fcnRun');
@@ -102,7 +115,7 @@ export class FusedFcn {
     };
     const L = values.length;
     const mk = (n: number) => {
-      const lay = new Int32Array(2 + L + 1 + NF * L).fill(-1);
+      const lay = new Int32Array(2 + L + 1 + NF * L + NI * L).fill(-1);
       lay[0] = L;
       lay[1] = n;
       this.dims.forEach((d, i) => (lay[2 + i] = d));
@@ -111,6 +124,9 @@ export class FusedFcn {
     this.trainLayout = mk(batch);
     this.evalLayout = mk(evalBatch);
     const base = 2 + L + 1;
+    const ibase = base + NF * L;
+    const ints: Int32Array[] = [];
+    let isize = 0;
     values.forEach((v, l) => {
       const set = (f: number, o: number, both = true) => {
         this.trainLayout[base + l * NF + f] = o;
@@ -130,6 +146,21 @@ export class FusedFcn {
       named(`bn${v.l}.mean`, F.EMAM, [i]);
       named(`bn${v.l}.var`, F.EMAV, [i]);
       if (v.mw) set(F.MW, alloc(i * o));
+      let nnz = 0;
+      if (v.mw) for (let k = 0; k < v.mw.length; k++) nnz += v.mw[k] ? 1 : 0;
+      if (v.mw && nnz < sparseThreshold * i * o) {
+        const h = prepareMask(v.mw, i, o, { sparseThreshold: 2 });
+        const csr = h.csr!;
+        const csc = h.csc!;
+        [csr.rowPtr, csr.colIdx, csr.flatIdx, csc.colPtr, csc.rowIdx, csc.toCsr].forEach((a, f) => {
+          for (const lay of [this.trainLayout, this.evalLayout]) lay[ibase + l * NI + f] = isize;
+          ints.push(Int32Array.from(a));
+          isize += a.length;
+        });
+        h.dispose();
+        for (const f of [F.WV, F.WVC]) set(f, alloc(Math.max(nnz, 1)));
+        this.trainLayout[base + l * NF + F.DWV] = alloc(Math.max(nnz, 1));
+      }
       if (v.mb) set(F.MB, alloc(o));
       if (this.hasMomentum) {
         named(`opt.W${v.l}.0`, F.VW, [i, o]);
@@ -159,6 +190,12 @@ export class FusedFcn {
       }
     });
     this.arena = new Float32Array(size);
+    this.iarena = isize > 0 ? new Int32Array(isize) : null;
+    let ip = 0;
+    for (const a of ints) {
+      this.iarena!.set(a, ip);
+      ip += a.length;
+    }
     values.forEach((v, l) => {
       const at = (f: number) => this.trainLayout[base + l * NF + f]!;
       const put = (f: number, d: ArrayLike<number>) => this.arena.set(d, at(f));
@@ -199,19 +236,19 @@ export class FusedFcn {
 
   /** spec §1.1: the running stats start at the first batch's moments (forward only, no update). */
   setEmaFromBatch(): void {
-    this.addon.fcnRun!(this.arena, this.trainLayout, null, this.hyper, 1);
+    this.addon.fcnRun!(this.arena, this.iarena, this.trainLayout, null, this.hyper, 1);
     this.emaReady = true;
   }
 
   /** One SGD step on input(); returns the batch's mean cross-entropy. */
   step(labels: Int32Array): number {
     if (labels.length < this.batch) throw new Error(`step: ${labels.length} labels for batch ${this.batch}`);
-    return this.addon.fcnRun!(this.arena, this.trainLayout, labels, this.hyper, 0);
+    return this.addon.fcnRun!(this.arena, this.iarena, this.trainLayout, labels, this.hyper, 0);
   }
 
   /** Eval-mode forward (running stats) of evalInput(); returns a view of the logits [evalBatch, classes]. */
   evalLogits(): Float32Array {
-    this.addon.fcnRun!(this.arena, this.evalLayout, null, this.hyper, 2);
+    this.addon.fcnRun!(this.arena, this.iarena, this.evalLayout, null, this.hyper, 2);
     const L = this.values.length;
     return this.view(this.evalLayout, L - 1, F.Z, this.evalBatch * this.dims[L]!);
   }

@@ -81,7 +81,8 @@ function runFused(
 
 const skip = fusedUnavailable('sgd');
 
-for (const density of [null, 0.01]) {
+// null: no mask; 0.5: dense masked path; 0.01: the CSR/CSC path (below FUSED_SPARSE_THRESHOLD).
+for (const density of [null, 0.5, 0.01]) {
   test(
     `fused step = tfjs path after ${STEPS} steps (${density === null ? 'dense' : `mask density ${density}`})`,
     { skip: skip ?? false },

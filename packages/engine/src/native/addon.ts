@@ -80,6 +80,7 @@ export interface NativeAddon {
   /** Fused FCN step/eval over one arena (native/fused_fcn.c); absent in addons built before it. */
   fcnRun?(
     arena: Float32Array,
+    iarena: Int32Array | null,
     layout: Int32Array,
     labels: Int32Array | null,
     hyper: Float64Array,
