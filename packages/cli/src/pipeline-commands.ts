@@ -5,6 +5,7 @@ import { constants as osConstants } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import type { Command } from 'commander';
+import { slurmStatusCommand, slurmSubmitCommand } from './slurm-commands.ts';
 import { ArtifactError, ConfigError, storeRoot, stageCommand, workspaceRoot } from '@imp/artifacts';
 import {
   PACKAGE_STAGES,
@@ -42,7 +43,32 @@ async function loadPlan(ref: string): Promise<Plan> {
 }
 
 /** `imp run`: the pending part of the experiment's DAG through Nx; the store says what is pending. */
-async function run(ref: string, opts: { plan?: boolean; json?: boolean; parallel?: string; verify?: boolean }) {
+interface RunFlags {
+  plan?: boolean;
+  json?: boolean;
+  parallel?: string;
+  verify?: boolean;
+  executor?: string;
+  watch?: boolean;
+  partition?: string;
+  account?: string;
+  qos?: string;
+  sbatchArg?: string[];
+}
+
+async function run(ref: string, more: string[], opts: RunFlags) {
+  if (opts.executor === 'slurm')
+    return slurmSubmitCommand([ref, ...more], {
+      sbatchArg: opts.sbatchArg ?? [],
+      interval: 10,
+      watch: opts.watch,
+      partition: opts.partition,
+      account: opts.account,
+      qos: opts.qos,
+    });
+  if (opts.executor && opts.executor !== 'nx')
+    throw new ConfigError(`--executor: 'nx' or 'slurm', not '${opts.executor}'`);
+  if (more.length) throw new ConfigError(`imp run takes one experiment (several only with --executor slurm)`);
   const file = findExperimentFile(ref, pipelinesDir());
   if (opts.plan) {
     const loaded = loadExperimentFile(file);
@@ -229,7 +255,9 @@ async function runComparison(c: Comparison) {
   console.log(`compare ${c.name} → ${comparisonPage(t)}`);
 }
 
-async function status(ref: string, opts: { json?: boolean }) {
+async function status(ref: string, more: string[], opts: { json?: boolean; executor?: string }) {
+  if (opts.executor === 'slurm') return slurmStatusCommand([ref, ...more], { json: opts.json, interval: 10 });
+  if (more.length) throw new ConfigError(`imp status takes one experiment (several only with --executor slurm)`);
   const plan = await loadPlan(ref);
   const st = planStatus(plan);
   if (opts.json) return console.log(JSON.stringify(st, null, 2));
@@ -258,8 +286,18 @@ async function diff(a: string, b: string, opts: { json?: boolean }) {
 
 export function addPipelineCommands(program: Command) {
   program
-    .command('run <experiment>')
+    .command('run <experiment> [more...]')
     .description('run an experiment (name in pipelines/ or a file) through Nx; only changed stages run')
+    .option('--executor <name>', 'nx (default: this machine) or slurm (one job per stage run; several experiments)')
+    .option('--watch', 'with --executor slurm: follow the jobs until they end')
+    .option('--partition <p>', 'with --executor slurm')
+    .option('--account <a>', 'with --executor slurm')
+    .option('--qos <q>', 'with --executor slurm')
+    .option(
+      '--sbatch-arg <flag>',
+      'with --executor slurm: extra sbatch flag (repeatable)',
+      (v: string, a: string[] = []) => [...a, v],
+    )
     .option('--plan', 'print each stage command in order instead of running (for external schedulers)')
     .option('--json', 'with --plan: JSON')
     .option('--verify', 'hash every file of every planned artifact (default: files whose stat changed)')
@@ -271,8 +309,9 @@ export function addPipelineCommands(program: Command) {
     .option('--file <out>', 'write the graph to a file (.json or .html) instead of serving it')
     .action(graph);
   program
-    .command('status <experiment>')
+    .command('status <experiment> [more...]')
     .description('which stages are done, stale or missing, and why')
+    .option('--executor <name>', 'slurm: the jobs of `imp run --executor slurm` (queued, running, done, failed)')
     .option('--json')
     .action(status);
   program

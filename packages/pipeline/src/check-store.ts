@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { MANIFEST_FILE, readManifest, sha256File, type Manifest } from '@imp/artifacts';
+import { MANIFEST_FILE, checkIdentity, confinedPath, readManifest, sha256File, type Manifest } from '@imp/artifacts';
 
 /**
  * What `imp run` knows of an artifact before and after Nx runs: the store, not a
@@ -78,6 +78,13 @@ export async function checkArtifact(dir: string, id: string, opts: CheckOptions)
   }
   if (manifest.id !== id)
     return { dir, state: 'corrupt', problem: `${mpath}: holds artifact ${manifest.id}, the plan expects ${id}` };
+  try {
+    // The id must recompute from the manifest (an edited config does not), and the
+    // directory must be named for it.
+    checkIdentity(dir, manifest);
+  } catch (e) {
+    return { dir, state: 'corrupt', problem: (e as Error).message };
+  }
   const now = BigInt(Date.now()) * 1_000_000n;
   const mstamp = stampOf(mpath);
   const old = opts.full ? null : readStamps(opts.store, dir);
@@ -85,7 +92,13 @@ export async function checkArtifact(dir: string, id: string, opts: CheckOptions)
   const next: Stamps = { manifest: mstamp?.stamp ?? '', files: {} };
   let racy = !mstamp || now - mstamp.ctimeNs < RACY_NS;
   for (const f of manifest.files) {
-    const p = join(dir, f.path);
+    let p: string;
+    try {
+      // Never stat or hash a path outside the artifact (`../../etc/shadow` would leak its size).
+      p = confinedPath(dir, f.path);
+    } catch (e) {
+      return { dir, state: 'corrupt', problem: (e as Error).message };
+    }
     const s = stampOf(p);
     if (!s) return { dir, state: 'corrupt', problem: `${p}: file listed in the manifest is missing` };
     const size = Number(s.stamp.split(':')[0]);

@@ -43,6 +43,10 @@ export const Experiment = z
       .nonnegative()
       .default(0)
       .describe('seed for every stage that takes one (unless its config sets its own)'),
+    slurm: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe('Slurm executor settings: resources per stage, partition, account, qos (docs/schedulers.md)'),
     data: stageBlock('data', 'data'),
     train: stageBlock('train', 'train'),
     prune: z

@@ -191,7 +191,8 @@ export async function planExperiment(exp: Experiment, store = storeRoot()): Prom
   });
   masks.forEach((m, i) => (analysisInputs[`mask.L${i + 1}`] = pick(m, 'mask')));
   const analysis = await add('analysis', 'analysis', exp.analysis.stage, exp.analysis.config, analysisInputs);
-  const { extends: _x, ...shown } = exp;
+  // Scheduler settings never enter an artifact's identity (a partition is not a result).
+  const { extends: _x, slurm: _s, ...shown } = exp;
   // The report's own config may override the title and the shown config, never the name.
   const reportDefaults = { title: exp.description || exp.name, experimentConfig: shown };
   const reportHandle = await stageHandle(exp.report.stage);
