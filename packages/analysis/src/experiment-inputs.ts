@@ -8,11 +8,10 @@
  */
 import {
   ArtifactError,
+  loadDataset as loadCheckedDataset,
   loadMaskFor,
   loadParams,
-  readDatasetSplit,
   readMetricsFile,
-  readTensorFile,
   type Artifact,
   type ImageLayout,
   type LoadedParams,
@@ -135,33 +134,11 @@ export interface DatasetInfo {
   numClasses: number;
 }
 
+/** The checked dataset reader of @imp/artifacts, plus what the analysis derives from it. */
 export function loadDataset(a: Artifact): DatasetInfo {
-  const train = readDatasetSplit(a.file('train.arrow'));
-  const val = readDatasetSplit(a.file('val.arrow'));
-  const layout = train.layout;
-  const dim = layout.channels * layout.height * layout.width;
-  const normFile = a.file('normalization.arrow');
-  const norm = new Map(readTensorFile(normFile, 'float32').tensors.map((t) => [t.name, t.data as Float32Array]));
-  const offset = norm.get('offset');
-  const scale = norm.get('scale');
-  if (!offset || !scale)
-    throw new ArtifactError(`${normFile}: needs tensors 'offset' and 'scale'`, 'bad-table', normFile);
+  const { layout, dim, train, val, offset, scale, permutation, numClasses } = loadCheckedDataset(a);
   // Data stage convention: x_stored[i] = x_original[permutation[i]] (packages/data/src/stage.ts).
-  const perm = norm.get('permutation');
-  const origOf = new Int32Array(dim);
-  for (let i = 0; i < dim; i++) origOf[i] = perm ? perm[i]! : i;
-  if (perm) {
-    const seen = new Uint8Array(dim);
-    for (const p of origOf) {
-      if (p < 0 || p >= dim || seen[p])
-        throw new ArtifactError(
-          `${normFile}: 'permutation' is not a permutation of 0..${dim - 1}`,
-          'bad-table',
-          normFile,
-        );
-      seen[p] = 1;
-    }
-  }
+  const origOf = permutation ?? Int32Array.from({ length: dim }, (_, i) => i);
   // Constant pixels (zero variance over the training set): after input BN such an input is a constant, i.e. a bias.
   const n = train.y.length;
   const lo = new Float64Array(dim).fill(Infinity);
@@ -177,13 +154,11 @@ export function loadDataset(a: Artifact): DatasetInfo {
   }
   const constantStored = new Uint8Array(dim);
   for (let i = 0; i < dim; i++) constantStored[i] = n === 0 || lo[i] === hi[i] ? 1 : 0;
-  const s = a.manifest.summary as Record<string, unknown>;
-  const numClasses = typeof s.num_classes === 'number' ? s.num_classes : Math.max(...train.y) + 1;
   return {
     layout,
     dim,
     origOf,
-    permuted: !!perm,
+    permuted: permutation !== null,
     constantStored,
     offset,
     scale,
