@@ -42,7 +42,25 @@ export const Experiment = z
       .int()
       .nonnegative()
       .default(0)
-      .describe('seed for every stage that takes one (unless its config sets its own)'),
+      .describe(
+        "seed for every stage that takes one (unless its config sets its own); with `seeds`, only the data seed's default",
+      ),
+    seeds: z
+      .array(z.number().int().nonnegative())
+      .min(1)
+      .refine((a) => new Set(a).size === a.length, 'seeds must be distinct')
+      .optional()
+      .describe(
+        'training seeds: one chain (train-L0 … train-Ln, masks, rewinds, analysis) per seed, sharing the dataset; ' +
+          'with more than one, task names get -s<seed> (train-L3-s1) and an aggregate over seeds (mean, sd, 95% CI) ' +
+          "feeds the report. A seed's chain has the same ids whatever the list (default: [seed])",
+      ),
+    dataSeed: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .describe("seed of the data stage (subsets, noise, crops), shared by every seed's chain (default: seed)"),
     slurm: z
       .record(z.string(), z.unknown())
       .optional()

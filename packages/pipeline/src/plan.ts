@@ -37,7 +37,21 @@ export interface Plan {
   experiment: Experiment;
   store: string;
   tasks: PlannedTask[];
+  /** The training seeds, one chain each (`experimentSeeds`). */
+  seeds: number[];
 }
+
+/** The training seeds of an experiment: its `seeds`, else its one `seed`. */
+export const experimentSeeds = (exp: Pick<Experiment, 'seed' | 'seeds'>): number[] => exp.seeds ?? [exp.seed];
+
+/** The data stage's seed: `dataSeed`, else `seed` (so a file without the new fields keeps its ids). */
+export const dataSeedOf = (exp: Pick<Experiment, 'seed' | 'dataSeed'>): number => exp.dataSeed ?? exp.seed;
+
+/**
+ * The name of a per-seed task: unchanged with one seed (existing names, run records and
+ * Nx projects stay), `<task>-s<seed>` with several (a valid Nx project name: `train-L3-s1`).
+ */
+export const seedTaskName = (task: string, seed: number, multi: boolean): string => (multi ? `${task}-s${seed}` : task);
 
 function pick(task: PlannedTask, kind: Kind, role?: string): TaskInput {
   const outs = Object.values(task.outputs).filter((o) => o.kind === kind && (!role || o.role === role));
@@ -69,12 +83,13 @@ export async function planExperiment(exp: Experiment, store = storeRoot()): Prom
     block: string,
     config: Record<string, unknown>,
     inject: Partial<Record<PlannerKey, unknown>>,
+    seed: number,
   ) => {
     const allowed = stage.def?.plannerKeys ?? PLANNER_KEYS[block] ?? [];
     const out = { ...config };
     for (const [k, v] of Object.entries(inject)) if (allowed.includes(k as PlannerKey)) out[k] = v;
     const seedField = stage.def?.seedField;
-    if (seedField && out[seedField] === undefined) out[seedField] = exp.seed;
+    if (seedField && out[seedField] === undefined) out[seedField] = seed;
     return out;
   };
 
@@ -84,10 +99,11 @@ export async function planExperiment(exp: Experiment, store = storeRoot()): Prom
     impl: StageImpl,
     config: Record<string, unknown>,
     inputs: Record<string, TaskInput>,
-    inject: Partial<Record<PlannerKey, unknown>> = {},
+    inject: Partial<Record<PlannerKey, unknown>>,
+    seed: number,
   ) => {
     const stage = await stageHandle(impl);
-    const cfg = withInjected(stage, block, config, inject);
+    const cfg = withInjected(stage, block, config, inject, seed);
     const { config: parsedConfig, outputs } = await stage.resolve(cfg, where(name, block));
     const inputIds = Object.fromEntries(Object.entries(inputs).map(([r, i]) => [r, i.id]));
     const planned = Object.fromEntries(
@@ -124,80 +140,107 @@ export async function planExperiment(exp: Experiment, store = storeRoot()): Prom
     return task;
   };
 
-  const data = await add('data', 'data', exp.data.stage, exp.data.config, {});
+  // The data stage draws with the data seed, so every training seed's chain shares one dataset.
+  const data = await add('data', 'data', exp.data.stage, exp.data.config, {}, {}, dataSeedOf(exp));
   const dataset = pick(data, 'dataset');
   const levels = exp.prune.levels;
-  const train0 = await add(
-    'train-L0',
-    'train',
-    exp.train.stage,
-    exp.train.config,
-    { dataset },
-    {
-      level: 0,
-      rewindStep: levels > 0 ? exp.rewind.step : null,
-    },
-  );
+  const seeds = experimentSeeds(exp);
+  const multi = seeds.length > 1;
   // Which train outputs feed the rewind stage is the rewind stage's declaration (by its parsed
   // config, e.g. its mode), not the planner's: an external rewind command uses the package
   // rewind stage's declaration on its own parsed config.
-  const rewindSources = levels > 0 ? await inputSourcesOf(exp.rewind.stage, 'rewind', exp.rewind.config) : {};
-  const upstream = (s: InputSource, prevTrain: PlannedTask) =>
-    pick(s.from === 'level0' ? train0 : prevTrain, 'parameters', s.output);
-  let prevTrain = train0;
-  let prevMask: PlannedTask | undefined;
-  const finals: PlannedTask[] = [train0];
-  const masks: PlannedTask[] = [];
-  for (let k = 1; k <= levels; k++) {
-    const mask = await add(
-      `mask-L${k}`,
-      'prune',
-      exp.prune.stage,
-      exp.prune.config,
-      {
-        params: pick(prevTrain, 'parameters', 'final'),
-        ...(prevMask ? { previous: pick(prevMask, 'mask') } : {}),
-      },
-      { level: k },
-    );
-    const fromTrain = Object.fromEntries(
-      Object.entries(rewindSources).map(([role, s]) => [role, upstream(s, prevTrain)]),
-    );
-    const rewind = await add(`rewind-L${k}`, 'rewind', exp.rewind.stage, exp.rewind.config, {
-      ...fromTrain,
-      mask: pick(mask, 'mask'),
-    });
-    const train = await add(
-      `train-L${k}`,
+  const rewindSources =
+    levels > 0 ? await inputSourcesOf(exp.rewind.stage, 'rewind', exp.rewind.config, seeds[0]!) : {};
+
+  /**
+   * One training seed's chain, train-L0 … train-Ln with its masks and rewinds, then its
+   * analysis. Its ids depend on the seed and the dataset only, never on the other seeds,
+   * so adding a seed to the list reuses the chains already computed.
+   */
+  const chain = async (seed: number): Promise<PlannedTask> => {
+    const nm = (task: string) => seedTaskName(task, seed, multi);
+    const train0 = await add(
+      nm('train-L0'),
       'train',
       exp.train.stage,
       exp.train.config,
+      { dataset },
       {
-        dataset,
-        start: pick(rewind, 'parameters'),
-        mask: pick(mask, 'mask'),
+        level: 0,
+        rewindStep: levels > 0 ? exp.rewind.step : null,
       },
-      { level: k, rewindStep: null },
+      seed,
     );
-    masks.push(mask);
-    finals.push(train);
-    prevTrain = train;
-    prevMask = mask;
-  }
-  const analysisInputs: Record<string, TaskInput> = { dataset };
-  finals.forEach((t, k) => {
-    analysisInputs[`params.L${k}`] = pick(t, 'parameters', 'final');
-    analysisInputs[`metrics.L${k}`] = pick(t, 'metrics');
-  });
-  masks.forEach((m, i) => (analysisInputs[`mask.L${i + 1}`] = pick(m, 'mask')));
-  const analysis = await add('analysis', 'analysis', exp.analysis.stage, exp.analysis.config, analysisInputs);
+    const upstream = (s: InputSource, prevTrain: PlannedTask) =>
+      pick(s.from === 'level0' ? train0 : prevTrain, 'parameters', s.output);
+    let prevTrain = train0;
+    let prevMask: PlannedTask | undefined;
+    const finals: PlannedTask[] = [train0];
+    const masks: PlannedTask[] = [];
+    for (let k = 1; k <= levels; k++) {
+      const mask = await add(
+        nm(`mask-L${k}`),
+        'prune',
+        exp.prune.stage,
+        exp.prune.config,
+        {
+          params: pick(prevTrain, 'parameters', 'final'),
+          ...(prevMask ? { previous: pick(prevMask, 'mask') } : {}),
+        },
+        { level: k },
+        seed,
+      );
+      const fromTrain = Object.fromEntries(
+        Object.entries(rewindSources).map(([role, s]) => [role, upstream(s, prevTrain)]),
+      );
+      const rewind = await add(
+        nm(`rewind-L${k}`),
+        'rewind',
+        exp.rewind.stage,
+        exp.rewind.config,
+        {
+          ...fromTrain,
+          mask: pick(mask, 'mask'),
+        },
+        {},
+        seed,
+      );
+      const train = await add(
+        nm(`train-L${k}`),
+        'train',
+        exp.train.stage,
+        exp.train.config,
+        {
+          dataset,
+          start: pick(rewind, 'parameters'),
+          mask: pick(mask, 'mask'),
+        },
+        { level: k, rewindStep: null },
+        seed,
+      );
+      masks.push(mask);
+      finals.push(train);
+      prevTrain = train;
+      prevMask = mask;
+    }
+    const analysisInputs: Record<string, TaskInput> = { dataset };
+    finals.forEach((t, k) => {
+      analysisInputs[`params.L${k}`] = pick(t, 'parameters', 'final');
+      analysisInputs[`metrics.L${k}`] = pick(t, 'metrics');
+    });
+    masks.forEach((m, i) => (analysisInputs[`mask.L${i + 1}`] = pick(m, 'mask')));
+    return add(nm('analysis'), 'analysis', exp.analysis.stage, exp.analysis.config, analysisInputs, {}, seed);
+  };
+  const analyses: PlannedTask[] = [];
+  for (const seed of seeds) analyses.push(await chain(seed));
+  const analysis = analyses[0]!;
   // Scheduler settings never enter an artifact's identity (a partition is not a result).
   const { extends: _x, slurm: _s, ...shown } = exp;
   // The report's own config may override the title and the shown config, never the name.
   const reportDefaults = { title: exp.description || exp.name, experimentConfig: shown };
   const reportHandle = await stageHandle(exp.report.stage);
   const reportConfig = {
-    ...withInjected(reportHandle, 'report', {}, reportDefaults),
+    ...withInjected(reportHandle, 'report', {}, reportDefaults, exp.seed),
     ...exp.report.config,
   };
   await add(
@@ -209,13 +252,14 @@ export async function planExperiment(exp: Experiment, store = storeRoot()): Prom
     {
       experiment: exp.name,
     },
+    exp.seed,
   );
-  return { experiment: exp, store, tasks };
+  return { experiment: exp, store, tasks, seeds };
 
   /** The input sources a stage declares for its parsed config (see StageDef.inputSources). */
-  async function inputSourcesOf(impl: StageImpl, block: string, config: Record<string, unknown>) {
+  async function inputSourcesOf(impl: StageImpl, block: string, config: Record<string, unknown>, seed: number) {
     const stage = await stageHandle(impl);
-    const { config: parsed } = await stage.resolve(withInjected(stage, block, config, {}), where(block, block));
+    const { config: parsed } = await stage.resolve(withInjected(stage, block, config, {}, seed), where(block, block));
     const def = stage.def ?? (await packageStage(block));
     const sources = def.inputSources?.(parsed as never);
     if (!sources) throw new Error(`stage ${stage.name} (experiment block '${block}') declares no inputSources`);

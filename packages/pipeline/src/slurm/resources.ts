@@ -83,8 +83,8 @@ export function slurmSettings(experiment: unknown, where: string): SlurmSettings
   return r.data;
 }
 
-/** `train-L3` → `train`, `mask-L12` → `mask`, `data` → `data`. */
-export const stageKind = (task: string) => task.replace(/-L\d+$/, '');
+/** `train-L3` → `train`, `mask-L12-s1` → `mask` (a seed's chain), `data` → `data`. */
+export const stageKind = (task: string) => task.replace(/-s\d+$/, '').replace(/-L\d+$/, '');
 
 export function resourcesFor(task: string, settings: SlurmSettings): Resources {
   const kind = stageKind(task);
