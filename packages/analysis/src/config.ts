@@ -85,6 +85,12 @@ export const analysisConfigSchema = z
         .describe('batch-norm epsilon of the evaluation forward pass (spec §1.1: 1e-10)'),
       mapScale: int().positive().default(4).describe('pixels per displacement cell in S-map figures'),
       maskScale: int().positive().default(2).describe('pixels per input pixel in mask grids'),
+      pixelSpace: z
+        .enum(['original', 'stored'])
+        .default('original')
+        .describe(
+          "pixel positions of the spatial measures when the data's pixels were permuted: 'original' = each input put back at its place in the photo (the permutation undone), 'stored' = the permuted order the net sees (the locality control)",
+        ),
       seed: int().nonnegative().default(0).describe('seed of the strict null samples and the random ablation'),
     },
     { error: renamedKeys(RENAMED_KEYS) },

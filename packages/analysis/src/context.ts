@@ -80,7 +80,7 @@ export function experimentContext(
   cfg: AnalysisConfig,
   log: (m: string) => void,
 ): ExperimentContext {
-  const ds = loadDataset(inputs.dataset!);
+  const ds = loadDataset(inputs.dataset!, cfg.pixelSpace);
   const g: Geometry = { channels: ds.layout.channels, height: ds.layout.height, width: ds.layout.width };
   const D = ds.dim;
   const constOrig = new Uint8Array(D);
@@ -88,7 +88,7 @@ export function experimentContext(
   const nConst = constOrig.reduce((a, b) => a + b, 0);
   const valid = cfg.excludeConstantPixels && nConst > 0 ? Uint8Array.from(constOrig, (c) => 1 - c) : undefined;
   log(
-    `dataset ${g.channels}x${g.height}x${g.width}, ${nConst} constant pixels${ds.permuted ? ', pixels permuted (maps in original pixel space)' : ''}`,
+    `dataset ${g.channels}x${g.height}x${g.width}, ${nConst} constant pixels${ds.storedPermuted ? `, pixels permuted (maps in ${cfg.pixelSpace} pixel space)` : ''}`,
   );
   const levels = levelInputs(inputs);
   const metrics = new Map<number, LevelMetrics | null>(levels.map((l) => [l.level, loadMetrics(l.metrics)]));

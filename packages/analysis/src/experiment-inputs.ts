@@ -123,9 +123,15 @@ export function loadMetrics(a: Artifact | null): LevelMetrics | null {
 export interface DatasetInfo {
   layout: ImageLayout;
   dim: number;
-  /** Original pixel index of each stored input (identity if pixels were not permuted). */
+  /**
+   * Where the spatial measures place stored input i: its original pixel index (identity if pixels
+   * were not permuted, or with pixelSpace 'stored', which reads the permuted order the net sees).
+   */
   origOf: Int32Array;
+  /** origOf is not the identity (the analysis moves inputs back to the original pixel space). */
   permuted: boolean;
+  /** The dataset's pixels were permuted (whatever the analysis does with it). */
+  storedPermuted: boolean;
   /** Zero-variance inputs over the training split, in STORED order. */
   constantStored: Uint8Array;
   offset: Float32Array;
@@ -134,11 +140,15 @@ export interface DatasetInfo {
   numClasses: number;
 }
 
-/** The checked dataset reader of @imp/artifacts, plus what the analysis derives from it. */
-export function loadDataset(a: Artifact): DatasetInfo {
+/**
+ * The checked dataset reader of @imp/artifacts, plus what the analysis derives from it.
+ * `pixelSpace` 'stored' keeps a permuted dataset's inputs where the net sees them.
+ */
+export function loadDataset(a: Artifact, pixelSpace: 'original' | 'stored' = 'original'): DatasetInfo {
   const { layout, dim, train, val, offset, scale, permutation, numClasses } = loadCheckedDataset(a);
   // Data stage convention: x_stored[i] = x_original[permutation[i]] (packages/data/src/stage.ts).
-  const origOf = permutation ?? Int32Array.from({ length: dim }, (_, i) => i);
+  const mapped = pixelSpace === 'original' ? permutation : null;
+  const origOf = mapped ?? Int32Array.from({ length: dim }, (_, i) => i);
   // Constant pixels (zero variance over the training set): after input BN such an input is a constant, i.e. a bias.
   const n = train.y.length;
   const lo = new Float64Array(dim).fill(Infinity);
@@ -158,7 +168,8 @@ export function loadDataset(a: Artifact): DatasetInfo {
     layout,
     dim,
     origOf,
-    permuted: permutation !== null,
+    permuted: mapped !== null,
+    storedPermuted: permutation !== null,
     constantStored,
     offset,
     scale,

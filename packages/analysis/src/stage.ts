@@ -9,7 +9,8 @@ import { analysisConfigSchema } from './config.ts';
 export const analysisStage: StageDef<typeof analysisConfigSchema> = {
   name: 'analysis',
   // 2: figures are Vega-Lite specs (+ SVG rendered from them), camelCase config keys; tables unchanged.
-  algoVersion: '2',
+  // 3: config pixelSpace (default 'original', as before); summary pixel_space.
+  algoVersion: '3',
   description:
     'Locality of the IMP-pruned connectivity (spec §4): exact S^sc/S^dc maps with uniform and strict nulls, locality ratio, radial profile, C^in, IPR, per-pixel map, mask grids and their evolution, node ablation, accuracy vs u.',
   config: analysisConfigSchema,

@@ -153,6 +153,30 @@ test('relabel: modulo k, mapping file, meaningful Fashion-MNIST grouping', async
   );
 });
 
+test('relabel by an inline map: the grouping in the config, checked like a file, and absent keys keep old ids', async () => {
+  const four = toy([0, 1, 2, 3, 3], 1, 2, 2, 4);
+  const cfg = { name: 'relabel', by: 'map', map: [1, 0, 0, 1], classNames: ['b', 'a'] };
+  const r = await relabelTransform.apply(four, parse(relabelTransform, cfg), ctx());
+  assert.deepEqual([...r.dataset.train.y], [1, 0, 0, 1, 1]);
+  assert.deepEqual(r.dataset.class_names, ['b', 'a']);
+  assert.deepEqual(r.record, { map: [1, 0, 0, 1], old_classes_per_new_class: [2, 2] });
+  const apply =
+    (map: number[], extra = {}) =>
+    () =>
+      relabelTransform.apply(four, parse(relabelTransform, { name: 'relabel', by: 'map', map, ...extra }), ctx());
+  assert.throws(apply([0, 1, 0]), /field 'map': 3 entries for 4 classes/);
+  assert.throws(apply([0, 1, 7, 0]), /entry 2 maps old label 2 to 7/);
+  assert.throws(apply([0, 2, 2, 0]), /new label\(s\) 1 of 0\.\.2 are never used/);
+  assert.equal((await apply([0, 2, 2, 0], { allowEmptyClasses: true })()).dataset.num_classes, 3);
+  assert.throws(() => relabelTransform.schema.parse({ name: 'relabel', by: 'map' }), /needs a non-empty map/);
+  assert.throws(
+    () => relabelTransform.schema.parse({ name: 'relabel', by: 'modulo', k: 2, map: [0, 1] }),
+    /only read with by='map'/,
+  );
+  // `map` has no default: a config without it parses without the key, so existing dataset ids stay.
+  assert.ok(!('map' in (relabelTransform.schema.parse({ name: 'relabel', by: 'modulo', k: 2 }) as object)));
+});
+
 test('pixel permutation: seeded, stored, composes, and its inverse restores the images', async () => {
   const ds = toy([1, 2, 3], 3, 4, 5);
   const a = (await permutePixelsTransform.apply(ds, parse(permutePixelsTransform, { name: 'permute-pixels' }), ctx(1)))

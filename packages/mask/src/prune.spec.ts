@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '@imp/artifacts';
 import {
+  bernoulliMask,
   globalMagnitude,
   keepCount,
   layerReport,
@@ -108,4 +109,45 @@ test('alive nodes count incoming weight connections; stop rule', () => {
   assert.equal(r.kept, 7);
   assert.equal(stopRuleFires([r], 0.5), true);
   assert.equal(stopRuleFires([r], 0.2), false);
+});
+
+test('bernoulli (random sparse init, spec §3.3 (2)): i.i.d. weights at the density, biases kept, previous mask ignored, levels independent', () => {
+  const L = layer(1, 200, 100, 4);
+  // A previous mask that would forbid most entries: bernoulli must not be restricted by it.
+  L.mw = new Uint8Array(L.w.length).map((_, i) => (i % 10 === 0 ? 1 : 0));
+  L.mb = new Uint8Array(L.b.length);
+  const n = L.w.length;
+  for (const [density, level] of [
+    [0.7, 1],
+    [0.1, 7],
+    [0.0068, 14],
+  ] as const) {
+    const [m] = bernoulliMask([L], density, 0, level);
+    const k = count(m!.mw);
+    // Binomial(n, p): within 5 standard deviations of n·p.
+    assert.ok(Math.abs(k - n * density) < 5 * Math.sqrt(n * density * (1 - density)), `level ${level}: kept ${k}`);
+    assert.equal(count(m!.mb), L.b.length, 'every bias kept');
+    let outside = 0;
+    for (let i = 0; i < n; i++) if (m!.mw[i] && !L.mw[i]) outside++;
+    assert.ok(outside > 0.8 * k, 'not nested in the previous mask');
+  }
+  const a = bernoulliMask([L], 0.5, 0, 3)[0]!.mw;
+  assert.deepEqual(bernoulliMask([L], 0.5, 0, 3)[0]!.mw, a, 'seeded');
+  const b = bernoulliMask([L], 0.5, 0, 4)[0]!.mw;
+  const c = bernoulliMask([L], 0.5, 1, 3)[0]!.mw;
+  // Another level or seed is an independent draw: about half of the entries agree.
+  for (const other of [b, c]) {
+    let same = 0;
+    for (let i = 0; i < n; i++) same += a[i] === other[i] ? 1 : 0;
+    assert.ok(Math.abs(same / n - 0.5) < 0.02, `agreement ${same / n}`);
+  }
+  // Kept weights are spread uniformly: no row of the layer is favoured (chi-square over 200 rows).
+  const m = bernoulliMask([L], 0.3, 2, 5)[0]!.mw;
+  let chi = 0;
+  for (let r = 0; r < 200; r++) {
+    let k = 0;
+    for (let j = 0; j < 100; j++) k += m[r * 100 + j]!;
+    chi += (k - 30) ** 2 / 30;
+  }
+  assert.ok(chi < 300, `chi-square ${chi} over 199 degrees of freedom`);
 });

@@ -141,6 +141,22 @@ export function randomPrune(layers: PrunableLayer[], density: number, seed: numb
   });
 }
 
+/**
+ * The authors' random sparse initialisation (spec §3.3 (2), option `init_sparsity`): every
+ * weight of a pruned layer is kept independently with probability `density` (i.i.d.
+ * Bernoulli, so the kept count is binomial, not fixed), every bias is kept. The previous
+ * mask is ignored: each level is an independent sparse net, not a subset of the last one.
+ * One Rng stream per (level, layer), so levels are independent draws.
+ */
+export function bernoulliMask(layers: PrunableLayer[], density: number, seed: number, level: number): LayerMask[] {
+  return layers.map((L) => {
+    const rng = new Rng(seed, 5000 + 100 * level + L.l);
+    const mw = new Uint8Array(L.w.length);
+    for (let i = 0; i < mw.length; i++) mw[i] = rng.next() < density ? 1 : 0;
+    return { l: L.l, mw, mb: new Uint8Array(L.b.length).fill(1) };
+  });
+}
+
 export interface LayerReport {
   layer: number;
   /** Kept fraction of weights and biases together. */

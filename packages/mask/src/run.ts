@@ -6,6 +6,7 @@ import {
   layerReport,
   layerwiseMagnitude,
   randomPrune,
+  bernoulliMask,
   scheduleDensity,
   stopRuleFires,
   type LayerMask,
@@ -68,6 +69,9 @@ export async function runMask(ctx: StageContext<MaskConfig>): Promise<void> {
       break;
     case 'random':
       masks = randomPrune(layers, density, cfg.seed);
+      break;
+    case 'bernoulli':
+      masks = bernoulliMask(layers, density, cfg.seed, cfg.level);
       break;
   }
   const reports = masks.map((m, i) => layerReport(m.l, layers[i]!.fanIn, layers[i]!.fanOut, m.mw, m.mb));

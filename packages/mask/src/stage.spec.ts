@@ -63,6 +63,18 @@ test('mask stage: stop rule fires at high sparsity; oneshot and random strategie
   const ra = await openArtifact(rr.outputs.mask!.dir);
   assert.equal((ra.manifest.summary.layers as any).L1.kept, Math.round(144 * 0.49));
   assert.equal(ra.manifest.seed, 3);
+  // bernoulli: the schedule's density per weight, every bias kept (summary counts weights and biases).
+  const rb = await runStage(maskStage, {
+    config: { strategy: 'bernoulli', level: 2, seed: 3 },
+    inputs: { params: params.dir },
+    store,
+    log: quiet,
+  });
+  const b = await openArtifact(rb.outputs.mask!.dir);
+  const L1 = (b.manifest.summary.layers as any).L1;
+  assert.equal(b.manifest.summary.strategy, 'bernoulli');
+  assert.ok(Math.abs(L1.weight_density - 0.49) < 0.15, `weight density ${L1.weight_density}`);
+  assert.equal(L1.kept - Math.round(L1.weight_density * 128), 16, 'all 16 biases kept');
 });
 
 test('mask stage: bad inputs give named errors', async () => {

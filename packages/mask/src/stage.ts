@@ -8,10 +8,10 @@ import { ConfigError, type StageDef } from '@imp/artifacts';
 export const MaskConfig = z
   .object({
     strategy: z
-      .enum(['layerwise', 'global', 'random', 'oneshot'])
+      .enum(['layerwise', 'global', 'random', 'oneshot', 'bernoulli'])
       .default('layerwise')
       .describe(
-        'layerwise = per-layer magnitude (the paper, spec §3.2); global = one magnitude ranking over all pruned layers (open_lth); random = uniform among alive entries at the same per-layer density (seeded); oneshot = per-layer magnitude straight to targetDensity',
+        'layerwise = per-layer magnitude (the paper, spec §3.2); global = one magnitude ranking over all pruned layers (open_lth); random = uniform among alive entries at the same per-layer density (seeded); oneshot = per-layer magnitude straight to targetDensity; bernoulli = random sparse init as in the authors code (init_sparsity, spec §3.3 (2)): each weight kept i.i.d. with probability = the schedule density, biases kept, the previous mask ignored (levels are independent nets; pair with rewind mode init)',
       ),
     fraction: z
       .number()

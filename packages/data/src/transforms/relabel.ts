@@ -29,6 +29,42 @@ export function parseLabelMap(text: string, file: string): number[] {
   });
 }
 
+/**
+ * A label map must give one new label per old class, each below the old class count (checked
+ * before anything is sized by it: a stray 99999999 must not allocate), and, unless allowed,
+ * use every new label 0..k-1 (a gap is an empty class). `where` names the file or option.
+ */
+export function checkLabelMap(
+  map: number[],
+  numClasses: number,
+  allowEmpty: boolean,
+  where: string,
+  file?: string,
+): void {
+  if (map.length !== numClasses)
+    throw new DataFormatError(
+      `${where}: ${map.length} entries for ${numClasses} classes (expected one new label per old label, in label order)`,
+      'bad-format',
+      file,
+    );
+  const bad = map.findIndex((v) => v >= map.length);
+  if (bad >= 0)
+    throw new DataFormatError(
+      `${where}: entry ${bad} maps old label ${bad} to ${map[bad]}, but ${map.length} old classes allow new labels 0..${map.length - 1} only`,
+      'bad-value',
+      file,
+    );
+  if (allowEmpty) return;
+  const k = Math.max(...map) + 1;
+  const unused = Array.from({ length: k }, (_, i) => i).filter((i) => !map.includes(i));
+  if (unused.length)
+    throw new DataFormatError(
+      `${where}: new label(s) ${unused.join(', ')} of 0..${k - 1} are never used (a gap gives an empty class; set allowEmptyClasses: true to allow it)`,
+      'bad-value',
+      file,
+    );
+}
+
 export function applyLabelMap(ds: LoadedDataset, map: number[], classNames: string[]): LoadedDataset {
   const remap = (y: Int32Array) => Int32Array.from(y, (v) => map[v]!);
   return {
@@ -44,12 +80,19 @@ export function applyLabelMap(ds: LoadedDataset, map: number[], classNames: stri
 export const relabelTransform = defineTransform({
   name: 'relabel',
   description:
-    "map every label to a new class: from a file ('file'), by label modulo k ('modulo'), or the built-in meaningful Fashion-MNIST grouping ('fashion-mnist-meaningful')",
+    "map every label to a new class: from a file ('file'), an inline list ('map'), by label modulo k ('modulo'), or the built-in meaningful Fashion-MNIST grouping ('fashion-mnist-meaningful')",
   options: {
     by: z
-      .enum(['file', 'modulo', 'fashion-mnist-meaningful'])
+      .enum(['file', 'map', 'modulo', 'fashion-mnist-meaningful'])
       .describe(
-        "'file': new label of old label i = entry i of `file`; 'modulo': label mod k; 'fashion-mnist-meaningful': tops / bottoms and dresses / footwear / bags",
+        "'file': new label of old label i = entry i of `file`; 'map': entry i of the inline `map`; 'modulo': label mod k; 'fashion-mnist-meaningful': tops / bottoms and dresses / footwear / bags",
+      ),
+    // Optional without a default, so configs that do not use it keep their parsed form (and artifact ids).
+    map: z
+      .array(z.number().int().nonnegative())
+      .optional()
+      .describe(
+        "by='map': new label of old label i = entry i (one entry per old class); the config holds the whole grouping, no file needed",
       ),
     file: z
       .string()
@@ -79,6 +122,14 @@ export const relabelTransform = defineTransform({
     if (c.by === 'file' && !c.file)
       ctx.addIssue({ code: 'custom', path: ['file'], message: "by='file' needs a mapping file" });
     if (c.by === 'modulo' && !c.k) ctx.addIssue({ code: 'custom', path: ['k'], message: "by='modulo' needs k" });
+    if (c.by === 'map' && !c.map?.length)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['map'],
+        message: "by='map' needs a non-empty map (entry i = new label of old label i)",
+      });
+    if (c.by !== 'map' && c.map !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['map'], message: "map is only read with by='map'" });
   },
   contentInputs: (c) => ({ file: c.by === 'file' && c.file ? { path: c.file } : null }),
   apply(ds, c) {
@@ -97,6 +148,10 @@ export const relabelTransform = defineTransform({
         );
       map = FASHION_MEANINGFUL_MAP;
       names = FASHION_MEANINGFUL_NAMES;
+    } else if (c.by === 'map') {
+      map = c.map!;
+      checkLabelMap(map, ds.num_classes, c.allowEmptyClasses, "relabel: field 'map'");
+      names = Array.from({ length: Math.max(...map) + 1 }, (_, i) => `group ${i}`);
     } else {
       const file = c.file!;
       if (!existsSync(file))
@@ -110,32 +165,9 @@ export const relabelTransform = defineTransform({
       if (c.sha256 && c.sha256 !== sha)
         throw new DataFormatError(`${file}: sha256 ${sha} differs from the configured ${c.sha256}`, 'bad-value', file);
       map = parseLabelMap(bytes.toString('utf8'), file);
-      if (map.length !== ds.num_classes)
-        throw new DataFormatError(
-          `${file}: ${map.length} entries for ${ds.num_classes} classes (expected one new label per old label, in label order)`,
-          'bad-format',
-          file,
-        );
-      // Bound every label before anything is sized by it: a stray 99999999 must not allocate.
-      const bad = map.findIndex((v) => v >= map.length);
-      if (bad >= 0)
-        throw new DataFormatError(
-          `${file}: entry ${bad} maps old label ${bad} to ${map[bad]}, but ${map.length} old classes allow new labels 0..${map.length - 1} only`,
-          'bad-value',
-          file,
-        );
-      const k = Math.max(...map) + 1;
-      if (!c.allowEmptyClasses) {
-        const unused = Array.from({ length: k }, (_, i) => i).filter((i) => !map.includes(i));
-        if (unused.length)
-          throw new DataFormatError(
-            `${file}: new label(s) ${unused.join(', ')} of 0..${k - 1} are never used (a gap gives an empty class; set allowEmptyClasses: true to allow it)`,
-            'bad-value',
-            file,
-          );
-      }
-      names = Array.from({ length: k }, (_, i) => `group ${i}`);
+      checkLabelMap(map, ds.num_classes, c.allowEmptyClasses, file, file);
       Object.assign(record, { file_sha256: sha });
+      names = Array.from({ length: Math.max(...map) + 1 }, (_, i) => `group ${i}`);
     }
     if (c.classNames) {
       const k = Math.max(...map) + 1;
