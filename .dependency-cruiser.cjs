@@ -1,6 +1,6 @@
 // The house's layering, checked on every `npm test` (docs/architecture.md, "Packages").
 // Paths are workspace-relative; npm workspaces resolve `@imp/<x>` to `packages/<x>/`.
-const STAGES = '(data|train|mask|rewind|analysis|report)';
+const STAGES = '(data|train|mask|rewind|analysis|report|findings)';
 const ORCHESTRATION = '(pipeline|cli)';
 
 /** @type {import('dependency-cruiser').IConfiguration} */

@@ -94,6 +94,12 @@ export const Experiment = z
       .default({ stage: 'rewind', config: {}, step: 1000 }),
     analysis: stageBlock('analysis', 'analysis').default({ stage: 'analysis', config: {} }),
     report: stageBlock('report', 'report').default({ stage: 'report', config: {} }),
+    // No default: a default block would enter the report's shown config and move every id.
+    aggregate: stageBlock('aggregate', 'aggregate (statistics over seeds)')
+      .optional()
+      .describe(
+        'the aggregate over seeds, planned when there is more than one seed (default: package stage aggregate)',
+      ),
   })
   .strict();
 export type Experiment = z.output<typeof Experiment>;

@@ -234,6 +234,8 @@ export async function planExperiment(exp: Experiment, store = storeRoot()): Prom
   const analyses: PlannedTask[] = [];
   for (const seed of seeds) analyses.push(await chain(seed));
   const analysis = analyses[0]!;
+  // Several seeds: statistics over them (mean, sd, t interval), which the report draws as bands.
+  const agg = multi ? await addAggregate(analyses) : undefined;
   // Scheduler settings never enter an artifact's identity (a partition is not a result).
   const { extends: _x, slurm: _s, ...shown } = exp;
   // The report's own config may override the title and the shown config, never the name.
@@ -248,13 +250,20 @@ export async function planExperiment(exp: Experiment, store = storeRoot()): Prom
     'report',
     exp.report.stage,
     reportConfig,
-    { analysis: pick(analysis, 'analysis') },
+    { analysis: pick(analysis, 'analysis'), ...(agg ? { aggregate: pick(agg, 'analysis') } : {}) },
     {
       experiment: exp.name,
     },
     exp.seed,
   );
   return { experiment: exp, store, tasks, seeds };
+
+  /** The aggregate over the seeds' analyses, each given as analysis.s<seed>. */
+  async function addAggregate(analyses: PlannedTask[]) {
+    const block = exp.aggregate ?? { stage: 'aggregate', config: {} };
+    const inputs = Object.fromEntries(analyses.map((a, i) => [`analysis.s${seeds[i]}`, pick(a, 'analysis')]));
+    return add('aggregate', 'aggregate', block.stage, block.config, inputs, {}, exp.seed);
+  }
 
   /** The input sources a stage declares for its parsed config (see StageDef.inputSources). */
   async function inputSourcesOf(impl: StageImpl, block: string, config: Record<string, unknown>, seed: number) {

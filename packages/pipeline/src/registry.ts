@@ -12,6 +12,7 @@ const MODULES: Record<string, () => Promise<Record<string, unknown>>> = {
   analysis: () => import('@imp/analysis/stage'),
   report: () => import('@imp/report/stage'),
   compare: () => import('@imp/report/stage'),
+  aggregate: () => import('@imp/findings/stage'),
 };
 
 export const PACKAGE_STAGES = Object.keys(MODULES);

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runStage } from '@imp/artifacts';
 import { compareStage, reportStage } from './stage.ts';
-import { fixtureAnalysis } from './test-fixtures.ts';
+import { fixtureAggregate, fixtureAnalysis } from './test-fixtures.ts';
 
 const CHROMIUM = process.env.IMP_CHROMIUM ?? '/usr/bin/chromium';
 const ARGS = [
@@ -53,13 +53,20 @@ test(
     const names = ['superclasses', 'modulo', 'data-30pct'];
     const reports: Record<string, string> = {};
     for (const [i, name] of names.entries()) {
-      const a = await fixtureAnalysis(store, {
-        name,
-        levels: 8,
-        baseAcc: 0.32 - i * 0.04,
-        gain: 0.1 - i * 0.03,
-        scale: 3 + i * 3,
-      });
+      const seedsOf = name === 'modulo' ? 3 : 1; // one experiment over seeds: its curves are bands
+      const analyses = [];
+      for (let s = 0; s < seedsOf; s++)
+        analyses.push(
+          await fixtureAnalysis(store, {
+            name: s ? `${name}-s${s}` : name,
+            levels: 8,
+            baseAcc: 0.32 - i * 0.04 + s * 0.01,
+            gain: 0.1 - i * 0.03,
+            scale: 3 + i * 3 + s,
+          }),
+        );
+      const a = analyses[0]!;
+      const agg = seedsOf > 1 ? await fixtureAggregate(store, analyses) : undefined;
       const r = await runStage(reportStage, {
         config: {
           title: `IMP locality — ${name}`,
@@ -72,7 +79,7 @@ test(
           },
           notes: 'Synthetic fixture data, not a real run.',
         },
-        inputs: { analysis: a.dir },
+        inputs: { analysis: a.dir, ...(agg ? { aggregate: agg.dir } : {}) },
         store,
         log: () => {},
       });
@@ -93,6 +100,7 @@ test(
     try {
       const pages: [string, string][] = [
         ['report', join(reports.superclasses!, 'index.html')],
+        ['report-seeds', join(reports.modulo!, 'index.html')],
         ['compare', join(cmp.outputs.compare!.dir, 'index.html')],
       ];
       for (const [label, file] of pages) {
@@ -134,6 +142,13 @@ test(
           (els: any[]) => els.filter((e) => e.getBoundingClientRect().width > 200).length,
         );
         assert.equal(live, 4, `${label}: four curves rendered by vega-embed and laid out`);
+        // Over seeds, the curves carry their confidence bands (area marks), on the page and in the overlay.
+        const bands: number = await page.$$eval(
+          '.chart .vl.ready .vl-live svg g.mark-area path',
+          (els: any[]) => els.length,
+        );
+        if (label === 'report') assert.equal(bands, 0, `${label}: one seed, no bands`);
+        else assert.ok(bands >= 4, `${label}: ${bands} confidence bands drawn`);
         const fallbacksHidden: boolean = await page.$$eval('.vl.ready .vl-fallback', (els: any[]) =>
           els.every((e) => (globalThis as any).getComputedStyle(e).display === 'none'),
         );

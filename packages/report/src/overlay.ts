@@ -6,6 +6,7 @@
  * comparison page draws with the analysis' own chart builders, through data.
  */
 import { ArtifactError } from '@imp/artifacts';
+import { hasBands } from './bands.ts';
 
 type Row = Record<string, unknown>;
 
@@ -24,7 +25,13 @@ function asCurveSpec(spec: unknown, where: string): CurveSpec {
 /** One overlay spec from the same chart of several experiments (in page order). */
 export function overlaySpec(charts: { label: string; spec: unknown; where: string }[]): unknown {
   const specs = charts.map((c) => ({ ...c, spec: asCurveSpec(c.spec, c.where) }));
-  const template = structuredClone(specs[0]!.spec);
+  // A band chart (several seeds) is the template when any experiment has one: its band layer
+  // draws the intervals of the experiments that have them (rows without lo/hi draw none).
+  const banded = specs.find((c) => hasBands(c.spec));
+  const template = structuredClone((banded ?? specs[0]!).spec);
+  // The band layer comes first and holds only the experiments with bands: fix the colour
+  // order to the page's, so the first experiment stays the first colour.
+  if (banded) sortColours(template, [...new Set(charts.map((c) => c.label))]);
   template.datasets = {
     points: specs.flatMap((c) => c.spec.datasets.points.map((r) => ({ ...r, experiment: c.label }))),
     rules: specs.flatMap((c) =>
@@ -36,4 +43,15 @@ export function overlaySpec(charts: { label: string; spec: unknown; where: strin
     ),
   };
   return template;
+}
+
+/** Sets the order of the `experiment` colour domain in every layer (Vega-Lite: sort as an array). */
+function sortColours(spec: unknown, labels: string[]): void {
+  const visit = (v: unknown) => {
+    if (!v || typeof v !== 'object') return;
+    const o = v as { encoding?: { color?: { field?: unknown; sort?: unknown } }; layer?: unknown[] };
+    if (o.encoding?.color?.field === 'experiment') o.encoding.color.sort = labels;
+    if (Array.isArray(o.layer)) o.layer.forEach(visit);
+  };
+  visit(spec);
 }

@@ -1,4 +1,5 @@
 import type { ColumnEntry, LevelRow, TableEntry } from './analysis-summary.ts';
+import { intervalOf, type AggregateSummary, type ExperimentStat } from './aggregate-summary.ts';
 import { figureHtml, type PlacedFigure } from './figures.ts';
 import { esc, fmt, fmtPercent, page, relUrl, table } from './html.ts';
 import type { PageSpecs } from './interactive.ts';
@@ -24,12 +25,47 @@ export interface ReportModel {
   specIds: Map<string, string>;
   specs: PageSpecs;
   scripts: string[];
+  /** Several seeds: the aggregate (numbers are its means, with intervals). */
+  seeds?: { summary: AggregateSummary; dir: string };
 }
 
 const pct = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? `${(v * 100).toFixed(2)} %` : '–');
 
+const half = (ci: [number, number] | null) => (ci ? (ci[1] - ci[0]) / 2 : null);
+
+/** `mean ± half-width` of an experiment scalar over seeds (the half-width of its interval). */
+function statText(st: ExperimentStat | undefined, f: (v: unknown) => string, fh = f): string {
+  if (!st || typeof st.mean !== 'number') return '–';
+  const h = typeof st.ci_lo === 'number' && typeof st.ci_hi === 'number' ? (st.ci_hi - st.ci_lo) / 2 : null;
+  return h === null ? f(st.mean) : `${f(st.mean)} <span class="muted">± ${fh(h)}</span>`;
+}
+
+/** Key numbers over seeds: each a mean with the half-width of its interval (spec §5.1's headline gain included). */
+function seedCards(m: ReportModel, agg: AggregateSummary): string {
+  const e = agg.experiment;
+  const best = m.levels.find((l) => l.level === m.bestLevel);
+  const ci = m.bestLevel === null ? null : intervalOf(agg, m.bestLevel, 'locality_ratio');
+  const c = (k: string, v: string) => `<div class="card"><div class="k">${esc(k)}</div><div class="v">${v}</div></div>`;
+  const signed = (v: unknown) =>
+    typeof v === 'number' && Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)} %` : '–';
+  return `<div class="cards">
+${c('seeds', `${agg.seeds.length} <span class="muted">(${agg.seeds.join(', ')})</span>`)}
+${c('levels', String(m.levels.length))}
+${c('peak val. top-1', statText(e.peak_val_top1, pct))}
+${c('u at peak', statText(e.u_at_peak, fmtPercent))}
+${c('dense val. top-1', statText(e.dense_val_top1, pct))}
+${c(
+  'gain over dense',
+  statText(e.gain_over_dense_rel, signed, (v) => signed(v).replace('+', '')),
+)}
+${c(`locality ratio at level ${m.bestLevel ?? '–'}`, `${fmt(best?.locality_ratio, 3)}${ci ? ` <span class="muted">± ${fmt(half(ci), 2)}</span>` : ''}`)}
+</div>
+<p class="muted">Means over ${agg.seeds.length} seeds ± the half-width of their ${Math.round(agg.confidence * 100)} % confidence interval (Student t, ${agg.seeds.length - 1} df); peak, u at the peak and gain are taken per seed, then averaged. Figures other than the curves show seed ${agg.seeds[0]}.</p>`;
+}
+
 /** Key-number cards: the paper's headline is the accuracy gain of the best ticket over the dense net (spec §5.1). */
 function cards(m: ReportModel): string {
+  if (m.seeds) return seedCards(m, m.seeds.summary);
   const best = m.levels.find((l) => l.level === m.bestLevel);
   const dense = m.levels.find((l) => l.level === 0);
   const gain =
@@ -61,14 +97,22 @@ export function cell(c: Pick<ColumnEntry, 'type' | 'format'>, v: unknown): strin
 }
 
 /** The per-level table: one column per scalar the analysis declares, its description as the header tooltip. */
-export function levelsTable(levels: LevelRow[], columns: ColumnEntry[], bestLevel: number | null): string {
+export function levelsTable(
+  levels: LevelRow[],
+  columns: ColumnEntry[],
+  bestLevel: number | null,
+  agg?: AggregateSummary,
+): string {
   const cols = columns.filter((c) => c.name !== 'level');
+  // Over seeds: mean ± the half-width of its interval, in the column's own format.
+  const show = (c: ColumnEntry, l: LevelRow) => {
+    const v = cell(c, (l as Record<string, unknown>)[c.name]);
+    const h = agg ? half(intervalOf(agg, l.level, c.name)) : null;
+    return h === null ? v : `${v} <span class="muted">± ${cell(c, h)}</span>`;
+  };
   return table(
     ['level', ...cols.map((c) => `<abbr title="${esc(c.description || c.name)}">${esc(c.name)}</abbr>`)],
-    levels.map((l) => [
-      String(l.level) + (l.level === bestLevel ? ' ★' : ''),
-      ...cols.map((c) => cell(c, (l as Record<string, unknown>)[c.name])),
-    ]),
+    levels.map((l) => [String(l.level) + (l.level === bestLevel ? ' ★' : ''), ...cols.map((c) => show(c, l))]),
     { rowClass: (i) => (levels[i]!.level === bestLevel ? 'best' : '') },
   );
 }
@@ -158,14 +202,14 @@ export function renderReport(m: ReportModel): string {
     : '<p class="muted">The analysis artifact lists no tables.</p>';
   const body = `<header class="page">
 <h1>${esc(m.title)}</h1>
-<p class="sub">Experiment <b>${esc(m.experiment)}</b> · IMP on a fully connected network, locality of the surviving first-layer connectivity (Pellegrini &amp; Biroli, ICML 2022) · analysis <a href="${relUrl(`../${m.analysisDir}/manifest.json`)}"><code>${esc(m.analysisDir)}</code></a></p>
+<p class="sub">Experiment <b>${esc(m.experiment)}</b> · IMP on a fully connected network, locality of the surviving first-layer connectivity (Pellegrini &amp; Biroli, ICML 2022) · analysis <a href="${relUrl(`../${m.analysisDir}/manifest.json`)}"><code>${esc(m.analysisDir)}</code></a>${m.seeds ? ` (seed ${m.seeds.summary.seeds[0]}) · over ${m.seeds.summary.seeds.length} seeds: aggregate <a href="${relUrl(`../${m.seeds.dir}/manifest.json`)}"><code>${esc(m.seeds.dir)}</code></a>` : ''}</p>
 <nav class="toc"><a href="#numbers">Key numbers</a><a href="#curves">Curves</a><a href="#figures">Figures</a><a href="#tables">Tables</a><a href="#config">Configuration</a><a href="#lineage">Lineage</a></nav>
 </header>
 ${m.notes ? `<div class="notes">${esc(m.notes)}</div>` : ''}
 <section id="numbers">
 <h2>Key numbers</h2>
 ${cards(m)}
-${m.levels.length ? levelsTable(m.levels, m.levelColumns, m.bestLevel) : '<p class="muted">The analysis artifact lists no levels.</p>'}
+${m.levels.length ? levelsTable(m.levels, m.levelColumns, m.bestLevel, m.seeds?.summary) : '<p class="muted">The analysis artifact lists no levels.</p>'}
 <p class="muted">One column per scalar the analysis declares (hover a header for its definition; spec §4). u = fraction of prunable weights still unpruned (0.7^level for IMP at 30 % per level); ★ = best level (highest best val. top-1).</p>
 </section>
 <section id="curves">

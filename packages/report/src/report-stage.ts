@@ -3,6 +3,8 @@ import { basename, join } from 'node:path';
 import { z } from 'zod';
 import type { StageDef } from '@imp/artifacts';
 import { bestLevelOf, levelColumns, parseAnalysisSummary } from './analysis-summary.ts';
+import { parseAggregateSummary } from './aggregate-summary.ts';
+import { placeFiguresWithBands } from './band-figures.ts';
 import { copyFigures } from './figures.ts';
 import { copyVegaAssets, PageSpecs } from './interactive.ts';
 import { collectLineage } from './lineage.ts';
@@ -38,15 +40,31 @@ export const reportStage: StageDef<typeof ReportConfig> = {
   description:
     'Static HTML report of one analysis artifact: key numbers, curves vs u, every figure, config and lineage.',
   config: ReportConfig,
-  inputs: { analysis: { kind: 'analysis', description: 'analysis artifact (per-level scalars, figures, tables)' } },
+  inputs: {
+    analysis: { kind: 'analysis', description: 'analysis artifact (per-level scalars, figures, tables)' },
+    aggregate: {
+      kind: 'analysis',
+      optional: true,
+      description:
+        'statistics over seeds (stage aggregate): numbers become means with intervals, curves become bands; figures stay those of `analysis`',
+    },
+  },
   outputs: { report: { kind: 'report', description: 'index.html with figures/ copied in' } },
   async run(ctx) {
     const a = ctx.inputs.analysis!;
     const s = parseAnalysisSummary(a);
-    const bestLevel = bestLevelOf(s);
-    ctx.log(`rendering ${s.levels.length} levels, ${s.figures.length} figures from ${basename(a.dir)}`);
+    const aggArt = ctx.inputs.aggregate;
+    const agg = aggArt ? { art: aggArt, summary: parseAggregateSummary(aggArt) } : undefined;
+    // Several seeds: the numbers shown (and handed to comparison pages) are the means over seeds.
+    const levels = agg ? [...agg.summary.levels].sort((x, y) => x.level - y.level) : s.levels;
+    const bestLevel = agg ? (agg.summary.best_level ?? null) : bestLevelOf(s);
+    ctx.log(
+      `rendering ${s.levels.length} levels, ${s.figures.length} figures from ${basename(a.dir)}${agg ? `, bands over ${agg.summary.seeds.length} seeds from ${basename(aggArt!.dir)}` : ''}`,
+    );
     await ctx.write('report', async (tmp) => {
-      const figures = copyFigures(a, s.figures, tmp, 'figures');
+      const figures = agg
+        ? await placeFiguresWithBands(a, s.figures, agg, tmp)
+        : copyFigures(a, s.figures, tmp, 'figures');
       const specs = new PageSpecs();
       const specIds = new Map(
         figures.filter((f) => f.spec !== null).map((f) => [f.file, specs.addFile(tmp, f.spec!)] as const),
@@ -61,8 +79,9 @@ export const reportStage: StageDef<typeof ReportConfig> = {
         analysisDir: basename(a.dir),
         analysisId: a.manifest.id,
         analysisCodeVersion: a.manifest.codeVersion,
-        levels: s.levels,
+        levels,
         levelColumns: levelColumns(s),
+        ...(agg ? { seeds: { summary: agg.summary, dir: basename(aggArt!.dir) } } : {}),
         bestLevel,
         figures,
         specIds,
@@ -80,7 +99,16 @@ export const reportStage: StageDef<typeof ReportConfig> = {
           analysis: basename(a.dir),
           page: 'index.html',
           best_level: bestLevel,
-          levels: s.levels,
+          levels,
+          ...(agg
+            ? {
+                seeds: agg.summary.seeds,
+                confidence: agg.summary.confidence,
+                level_ci: agg.summary.level_ci,
+                experiment_stats: agg.summary.experiment,
+                aggregate: basename(aggArt!.dir),
+              }
+            : {}),
           figures,
           tables: s.tables.map((t) => ({ ...t, file: `../${basename(a.dir)}/${t.file}` })),
         },

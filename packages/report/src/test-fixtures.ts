@@ -3,7 +3,7 @@
  * and an `analysis` artifact shaped like the analysis contract, with SVG and PNG
  * figures, so the report can be tested before (and independently of) the analysis stage.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { exportArrowToParquet, writeArtifact, writeMetricsFile, type Artifact, type Kind } from '@imp/artifacts';
@@ -350,6 +350,93 @@ export async function fixtureAnalysis(store: string, o: FixtureOptions): Promise
               ],
             },
           ],
+        },
+      };
+    },
+    store,
+  );
+  return artifact;
+}
+
+/**
+ * An `aggregate` artifact over the given seed analyses, in the aggregate stage's summary
+ * layout (package findings; stages share no code, so the report tests write it
+ * themselves): mean rows, intervals per level, experiment scalars and band data per curve.
+ * The intervals are mean ± 2 sd, enough for drawing.
+ */
+export async function fixtureAggregate(store: string, analyses: Artifact[]): Promise<Artifact> {
+  type Row = Record<string, number>;
+  const sums = analyses.map((a) => a.manifest.summary as { levels: Row[]; figures: Record<string, unknown>[] });
+  const stat = (v: number[]) => {
+    const m = v.reduce((a, b) => a + b, 0) / v.length;
+    const sd = Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, v.length - 1));
+    return { mean: m, lo: m - 2 * sd, hi: m + 2 * sd, sd, n: v.length };
+  };
+  const metrics = Object.keys(sums[0]!.levels[0]!).filter((k) => k !== 'level');
+  const levels = sums[0]!.levels.map((l0) => {
+    const row: Row = { level: l0.level! };
+    for (const m of metrics) row[m] = stat(sums.map((s) => s.levels.find((l) => l.level === l0.level)![m]!)).mean;
+    return row;
+  });
+  const levelCi = sums[0]!.levels.map((l0) => ({
+    level: l0.level!,
+    ...Object.fromEntries(
+      metrics.map((m) => {
+        const st = stat(sums.map((s) => s.levels.find((l) => l.level === l0.level)![m]!));
+        return [m, [st.lo, st.hi]];
+      }),
+    ),
+  }));
+  const best = levels.reduce((a, b) => (b.best_val_top1! > a.best_val_top1! ? b : a)).level!;
+  const { artifact } = await writeArtifact(
+    {
+      kind: 'analysis',
+      role: 'aggregate',
+      stage: 'aggregate',
+      algoVersion: 'fixture',
+      config: {},
+      upstream: Object.fromEntries(analyses.map((a, i) => [`analysis.s${i}`, a])),
+    },
+    async (tmp) => {
+      mkdirSync(join(tmp, 'curves'));
+      const curves: Record<string, unknown>[] = [];
+      for (const f of sums[0]!.figures.filter((x) => x.kind === 'metric-vs-u')) {
+        const specs = analyses.map(
+          (a) =>
+            JSON.parse(readFileSync(a.file(String(f.spec)), 'utf8')) as {
+              datasets: { points: Record<string, unknown>[] };
+            },
+        );
+        const points = specs[0]!.datasets.points.map((p, i) => {
+          const st = stat(specs.map((s) => Number(s.datasets.points[i]!.value)));
+          return { ...p, value: st.mean, lo: st.lo, hi: st.hi, sd: st.sd, n: st.n, best: p.level === best };
+        });
+        writeFileSync(join(tmp, 'curves', `${String(f.id)}.json`), JSON.stringify({ points, rules: [] }));
+        curves.push({ id: f.id, title: f.title, caption: f.caption, data: `curves/${String(f.id)}.json` });
+      }
+      const peaks = sums.map((s) => s.levels.reduce((a, b) => (b.best_val_top1! > a.best_val_top1! ? b : a)));
+      const dense = sums.map((s) => s.levels[0]!.best_val_top1!);
+      const st = (v: number[]) => {
+        const x = stat(v);
+        return { n: x.n, mean: x.mean, sd: x.sd, ci_lo: x.lo, ci_hi: x.hi };
+      };
+      return {
+        summary: {
+          seeds: analyses.map((_, i) => i),
+          n_seeds: analyses.length,
+          confidence: 0.95,
+          levels,
+          level_ci: levelCi,
+          best_level: best,
+          experiment: {
+            peak_val_top1: st(peaks.map((p) => p.best_val_top1!)),
+            u_at_peak: st(peaks.map((p) => p.u!)),
+            dense_val_top1: st(dense),
+            gain_over_dense_rel: st(peaks.map((p, i) => (p.best_val_top1! - dense[i]!) / dense[i]!)),
+          },
+          curves,
+          figures: [],
+          tables: [],
         },
       };
     },

@@ -1,0 +1,4 @@
+import { stageMain } from '@imp/artifacts';
+import { aggregateStage } from './aggregate-stage.ts';
+
+await stageMain(aggregateStage);
