@@ -25,6 +25,7 @@ export const DEFAULT_RESOURCES: Record<string, Resources> = {
   analysis: { cpus: 2, mem: '8G', time: '04:00:00' },
   report: { cpus: 1, mem: '2G', time: '00:30:00' },
   compare: { cpus: 1, mem: '2G', time: '00:30:00' },
+  aggregate: { cpus: 1, mem: '2G', time: '00:30:00' },
 };
 /** For a stage kind the table does not know (none today: every task name maps to one above). */
 const FALLBACK: Resources = { cpus: 1, mem: '4G', time: '04:00:00' };
