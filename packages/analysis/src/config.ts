@@ -85,6 +85,29 @@ export const analysisConfigSchema = z
         .describe('batch-norm epsilon of the evaluation forward pass (spec §1.1: 1e-10)'),
       mapScale: int().positive().default(4).describe('pixels per displacement cell in S-map figures'),
       maskScale: int().positive().default(2).describe('pixels per input pixel in mask grids'),
+      shapeNullSamples: int()
+        .nonnegative()
+        .default(4)
+        .describe(
+          'random masks per level with the same per-node in-degrees (inputs uniform over valid pixels, each node keeping its own weights) for the mask-shape and PC-alignment nulls; 0 = no null',
+        ),
+      shapeMinElongation: z
+        .number()
+        .min(1)
+        .default(1.5)
+        .describe('nodes at least this elongated count in the orientation statistics (rounder masks have no axis)'),
+      pcComponents: int()
+        .positive()
+        .default(10)
+        .describe("leading principal components of each class's pixel covariance that the masks are projected on"),
+      pcSamplesPerClass: int()
+        .nonnegative()
+        .default(1000)
+        .describe('training images per class (the first in file order) for the class covariances; 0 = no PC alignment'),
+      pcMaxClasses: int()
+        .positive()
+        .default(20)
+        .describe('no PC alignment for datasets with more classes (e.g. 1000-class ImageNet)'),
       pixelSpace: z
         .enum(['original', 'stored'])
         .default('original')

@@ -80,7 +80,11 @@ export function experimentContext(
   cfg: AnalysisConfig,
   log: (m: string) => void,
 ): ExperimentContext {
-  const ds = loadDataset(inputs.dataset!, cfg.pixelSpace);
+  const ds = loadDataset(inputs.dataset!, {
+    pixelSpace: cfg.pixelSpace,
+    samplesPerClass: cfg.pcSamplesPerClass,
+    maxClasses: cfg.pcMaxClasses,
+  });
   const g: Geometry = { channels: ds.layout.channels, height: ds.layout.height, width: ds.layout.width };
   const D = ds.dim;
   const constOrig = new Uint8Array(D);

@@ -138,13 +138,43 @@ export interface DatasetInfo {
   scale: Float32Array;
   val: { x: Uint8Array | Float32Array; y: Int32Array };
   numClasses: number;
+  /**
+   * The first `samplesPerClass` training images of each class in file order (stored pixel
+   * order, raw pixel values), for per-class pixel statistics; empty when not asked for.
+   */
+  classSample: { x: Float32Array; y: Int32Array };
 }
 
-/**
- * The checked dataset reader of @imp/artifacts, plus what the analysis derives from it.
- * `pixelSpace` 'stored' keeps a permuted dataset's inputs where the net sees them.
- */
-export function loadDataset(a: Artifact, pixelSpace: 'original' | 'stored' = 'original'): DatasetInfo {
+export interface DatasetOptions {
+  /** 'stored' keeps a permuted dataset's inputs where the net sees them. */
+  pixelSpace?: 'original' | 'stored';
+  /** Training images per class kept in `classSample` (0 = none). */
+  samplesPerClass?: number;
+  /** More classes than this: no class sample (a 1000-class ImageNet would hold 12 GB). */
+  maxClasses?: number;
+}
+
+/** The first `perClass` images of each class, in file order. */
+function classSample(x: ArrayLike<number>, y: Int32Array, dim: number, numClasses: number, perClass: number) {
+  const taken = new Int32Array(numClasses);
+  const rows: number[] = [];
+  for (let s = 0; s < y.length && perClass > 0; s++) {
+    const c = y[s]!;
+    if (c >= 0 && c < numClasses && taken[c]! < perClass) {
+      taken[c]!++;
+      rows.push(s);
+    }
+  }
+  const out = new Float32Array(rows.length * dim);
+  rows.forEach((s, r) => {
+    for (let i = 0; i < dim; i++) out[r * dim + i] = x[s * dim + i]!;
+  });
+  return { x: out, y: Int32Array.from(rows, (s) => y[s]!) };
+}
+
+/** The checked dataset reader of @imp/artifacts, plus what the analysis derives from it. */
+export function loadDataset(a: Artifact, opts: DatasetOptions = {}): DatasetInfo {
+  const { pixelSpace = 'original', samplesPerClass = 0, maxClasses = Infinity } = opts;
   const { layout, dim, train, val, offset, scale, permutation, numClasses } = loadCheckedDataset(a);
   // Data stage convention: x_stored[i] = x_original[permutation[i]] (packages/data/src/stage.ts).
   const mapped = pixelSpace === 'original' ? permutation : null;
@@ -175,5 +205,6 @@ export function loadDataset(a: Artifact, pixelSpace: 'original' | 'stored' = 'or
     scale,
     val: { x: val.x, y: val.y },
     numClasses,
+    classSample: classSample(train.x, train.y, dim, numClasses, numClasses <= maxClasses ? samplesPerClass : 0),
   };
 }

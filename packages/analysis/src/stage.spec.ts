@@ -80,7 +80,20 @@ test('analysis stage on a tiny synthetic experiment (permuted pixels): files, su
       } else assert.ok(f.file.endsWith('.png') && !f.spec, f.file);
     }
     const kinds = s.figures.filter((f: any) => f.kind === 'metric-vs-u').map((f: any) => f.id);
-    assert.deepEqual(kinds.sort(), ['accuracy_vs_u', 'ipr_vs_u', 'locality_vs_u', 'rhalf_vs_u']);
+    assert.deepEqual(kinds.sort(), [
+      'accuracy_vs_u',
+      'compactness_vs_u',
+      'elongation_vs_u',
+      'ipr_vs_u',
+      'locality_vs_u',
+      'orientation_vs_u',
+      'pc_alignment_vs_u',
+      'rhalf_vs_u',
+    ]);
+    // The synthetic masks are local blobs in the original space: compact at the last level, at the null when dense.
+    assert.ok(last.compactness_mean < 0.8, `compactness ${last.compactness_mean}`);
+    assert.equal(s.levels[0].compactness_mean, 1);
+    assert.ok(Math.abs(last.compactness_null - 1) < 0.1, `null compactness ${last.compactness_null}`);
     assert.ok(s.figures.some((f: any) => f.file === `figures/masks_L${s.best_level}.png`));
     const abl = readArrowFile(a.file('tables/ablation.arrow'));
     assert.equal(abl.numRows, 3 * 6);

@@ -10,7 +10,8 @@ export const analysisStage: StageDef<typeof analysisConfigSchema> = {
   name: 'analysis',
   // 2: figures are Vega-Lite specs (+ SVG rendered from them), camelCase config keys; tables unchanged.
   // 3: config pixelSpace (default 'original', as before); summary pixel_space.
-  algoVersion: '3',
+  // 4: measures mask-shape and pc-alignment (new levels columns, tables, figures; config shape*/pc* keys).
+  algoVersion: '4',
   description:
     'Locality of the IMP-pruned connectivity (spec §4): exact S^sc/S^dc maps with uniform and strict nulls, locality ratio, radial profile, C^in, IPR, per-pixel map, mask grids and their evolution, node ablation, accuracy vs u.',
   config: analysisConfigSchema,

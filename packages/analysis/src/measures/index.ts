@@ -11,6 +11,8 @@ import { density } from './density.ts';
 import { ipr } from './ipr.ts';
 import { locality } from './locality.ts';
 import { maskGrids } from './mask-grids.ts';
+import { maskShape } from './mask-shape.ts';
+import { pcAlignment } from './pc-alignment.ts';
 import { pixelMap } from './pixel-map.ts';
 import { resolved } from './resolved.ts';
 
@@ -24,4 +26,6 @@ export const MEASURES: readonly Measure[] = [
   maskGrids,
   resolved,
   ablation,
+  maskShape,
+  pcAlignment,
 ];
