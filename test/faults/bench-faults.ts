@@ -1,17 +1,24 @@
-// npm run bench:faults: runs every injection, prints one JSON summary as the last line.
-import { injections } from './injections.ts';
+// `npm run bench:faults [-- store|pipeline]` (issue 16 §8): every fault injection of the suite —
+// the store-level ones (store-faults.ts, also run by `npm test`) and the end-to-end ones through
+// `imp run` (pipeline-faults.ts, minutes) — counted in one vocabulary (vocabulary.ts). Prints
+// one JSON line last: {injected, detected, survived, lost, skipped, by_suite, by_kind}; exits 1
+// if anything was lost. FAULT_SEED picks the kill moments, FAULT_KILLS their number per task.
+import { pipelineFaults } from './pipeline-faults.ts';
+import { storeInjections } from './store-faults.ts';
+import { Tally } from './vocabulary.ts';
 
-const counts = { injected: 0, detected: 0, survived: 0, lost: 0 };
-const byKind: Record<string, { injected: number; detected: number; survived: number; lost: number }> = {};
-for (const inj of injections()) {
-  const o = await inj
-    .run()
-    .catch((e) => (console.error(`${inj.kind} ${inj.name}: ${(e as Error).message}`), 'lost' as const));
-  const k = (byKind[inj.kind] ??= { injected: 0, detected: 0, survived: 0, lost: 0 });
-  counts.injected++;
-  k.injected++;
-  counts[o]++;
-  k[o]++;
-  if (o === 'lost') console.error(`LOST  ${inj.kind}: ${inj.name}`);
-}
-console.log(JSON.stringify({ ...counts, by_kind: byKind }));
+const only = process.argv[2];
+if (only && only !== 'store' && only !== 'pipeline') throw new Error(`usage: bench-faults.ts [store|pipeline]`);
+const tally = new Tally();
+if (only !== 'pipeline') for (const inj of storeInjections()) await tally.run('store', inj);
+if (only !== 'store')
+  await pipelineFaults(tally, {
+    seed: Number(process.env.FAULT_SEED ?? 1),
+    killsPerTask: Number(process.env.FAULT_KILLS ?? 2),
+  }).catch((e: unknown) => {
+    // the harness itself failed (e.g. the reference run): that is a loss, not a pass
+    tally.record('pipeline', 'harness', 'the end-to-end suite', { outcome: 'lost', detail: (e as Error).message });
+  });
+if (tally.lost.length) process.stderr.write(`[faults] LOST:\n  ${tally.lost.join('\n  ')}\n`);
+console.log(tally.summary());
+process.exitCode = tally.lost.length ? 1 : 0;

@@ -1,4 +1,4 @@
-// A tiny stage run as a child process by the lock faults (lock.spec.ts, bench-faults.ts):
+// A tiny stage run as a child process by the race and lock faults (store-faults.ts):
 // it sleeps FAULT_SLEEP_MS inside run() so that workers overlap or can be killed while
 // holding the lock, then writes one file. argv: <store> [n]. Prints {"skipped","dir"}.
 import { writeFileSync } from 'node:fs';

@@ -1,351 +1,488 @@
-// `tsx test/faults/pipeline-faults.ts` (issue 16 §8): runs a tiny experiment (NLGP data, arch f32:x,
-// 30 steps, 1 level) with its store outside the workspace, injects faults, and checks that
-// none is silently absorbed: after each one `imp run` must fail naming the damage, or
-// recompute, and the store must end byte-identical (every listed file's sha256, every id)
-// to an uninterrupted run. Faults:
-//   kill     kill -9 at a seeded random moment of each stage task, then a rerun
-//   ckpt     train-L0 killed right after its first checkpoint, the checkpoint's bytes flipped,
-//            then a rerun (must discard it, never resume from it)
-//   tamper   flip/truncate/delete a file, edit a manifest's config, swap two artifacts'
-//            directories, an escaping path entry — on each artifact kind
-//   race     two concurrent `imp run` of the experiment: each artifact computed exactly once
-//   enospc   a full tmpfs store (root only; skipped with one line otherwise)
-//   names    an experiment file named with spaces, quotes, ';' and '$'
-// Prints JSON last: {injected, detected, survived, lost, by_kind}. lost = a wrong artifact
-// or a false success. FAULT_SEED picks the kill moments (default 1).
+// End-to-end fault injections (issue 16 §8) through `imp run` and `imp task`, in the vocabulary
+// of vocabulary.ts. A tiny experiment (NLGP 12×12, arch f32:x, 60 steps, 1 level: one task of
+// every stage kind) is run once uninterrupted; after every fault `imp run` must either fail in
+// one line naming the damage, or finish with every artifact byte-identical to that run (every
+// id and every listed file's sha256). Long (minutes): `npm run bench:faults` only.
+//   kill     kill -9 of each stage task at seeded random moments (FAULT_SEED, FAULT_KILLS per
+//            task), and of a whole `imp run`, then a rerun
+//   ckpt     train-L0 killed right after a checkpoint, the checkpoint flipped or truncated: the
+//            rerun must discard it (never resume from it) and end identical
+//   tamper   every TAMPER on each artifact kind, the store outside the workspace ($IMP_STORE)
+//            and inside it: refused by name, one line, no leak, the damage left in place
+//   race     two concurrent `imp run` from two workspaces sharing the store: each artifact once
+//   gc       `imp gc` while a stage computes: its lock, work and temp entries are kept
+//   enospc   the data task on a 256 KiB tmpfs (root only)
+//   names    experiment files named with spaces, quotes, ';', '$' and '${IFS}'
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openArtifact, readManifest } from '@imp/artifacts';
 import { makeWorkspace, REPO } from '../workspace.ts';
-import { TAMPERS } from './tampers.ts';
+import { TAMPERS, hasStackTrace, leakIn, outsideFile, removeSealed, type Result, type Tally } from './vocabulary.ts';
 
+const SUITE = 'pipeline';
 const IMP = join(REPO, 'packages/cli/bin/imp.js');
 const EXP = {
   name: 'tiny',
   seed: 0,
-  data: { config: { source: { name: 'nlgp' } } },
+  data: { config: { source: { name: 'nlgp', size: 12, nTrain: 2000, nVal: 500 } } },
   train: {
-    config: { arch: 'f32:x', steps: 30, batchSize: 50, evalEvery: 10, trainEvalSize: 100, checkpointEvery: 10 },
+    config: { arch: 'f32:x', steps: 60, batchSize: 50, evalEvery: 20, trainEvalSize: 100, checkpointEvery: 10 },
   },
   prune: { levels: 1, config: { strategy: 'layerwise', fraction: 0.3 } },
   rewind: { step: 5, config: { mode: 'late' } },
 };
 
-const tmp = mkdtempSync(join(tmpdir(), 'imp-faults-'));
-const log = (m: string) => process.stderr.write(`[faults] ${m}\n`);
+type Ws = ReturnType<typeof makeWorkspace>;
+type Step = { task: string; outputs: Record<string, string> };
+type Run = { code: number | null; signal: string | null; stdout: string; out: string };
 
-type Tally = { injected: number; detected: number; survived: number; lost: number };
-const byKind: Record<string, Tally> = {};
-const lostCases: string[] = [];
-function record(kind: string, outcome: 'detected' | 'survived' | 'lost', what: string) {
-  const t = (byKind[kind] ??= { injected: 0, detected: 0, survived: 0, lost: 0 });
-  t.injected++;
-  t[outcome]++;
-  if (outcome === 'lost') lostCases.push(`${kind}: ${what}`);
-  log(`${kind} ${what}: ${outcome}`);
-}
-
-let seed = Number(process.env.FAULT_SEED ?? 1) >>> 0 || 1;
-/** mulberry32: the kill moments are reproducible from FAULT_SEED. */
-function rand(): number {
-  seed = (seed + 0x6d2b79f5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
-
-function envFor(ws: { root: string }, store: string, extra: Record<string, string> = {}) {
-  return {
+/** The environment of `imp`: IMP_STORE names the store, unless it is the workspace's own (null). */
+function envFor(store: string | null, extra: Record<string, string> = {}) {
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
-    IMP_STORE: store,
     NX_DAEMON: 'false',
     NX_NO_CLOUD: 'true',
     NX_TUI: 'false',
     CI: 'true',
-    ...extra,
   };
+  if (store) env.IMP_STORE = store;
+  else delete env.IMP_STORE;
+  return { ...env, ...extra };
 }
-function imp(ws: { root: string }, store: string, args: string[], extra: Record<string, string> = {}) {
+
+function imp(ws: Ws, store: string | null, args: string[], extra: Record<string, string> = {}): Run {
   const r = spawnSync(process.execPath, [IMP, ...args], {
     cwd: ws.root,
-    env: envFor(ws, store, extra),
+    env: envFor(store, extra),
     encoding: 'utf8',
     maxBuffer: 64 << 20,
   });
-  return { code: r.status, stdout: r.stdout, out: `${r.stdout}\n${r.stderr}` };
+  return { code: r.status, signal: r.signal, stdout: r.stdout, out: `${r.stdout}\n${r.stderr}` };
 }
-/** Starts `imp <args>` in its own process group, so kill -9 reaches the stage it runs. */
-function impAsync(ws: { root: string }, store: string, args: string[], extra: Record<string, string> = {}) {
+
+/** `imp <args>` in its own process group, so kill -9 of the group reaches every process it started. */
+function impAsync(ws: Ws, store: string, args: string[], extra: Record<string, string> = {}) {
   const p = spawn(process.execPath, [IMP, ...args], {
     cwd: ws.root,
-    env: envFor(ws, store, extra),
+    env: envFor(store, extra),
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  p.stdout!.on('data', (d) => (out += d));
+  let stdout = '';
+  p.stdout!.on('data', (d) => ((out += d), (stdout += d)));
   p.stderr!.on('data', (d) => (out += d));
-  const done = new Promise<{ code: number | null; signal: string | null; out: string }>((res) =>
-    p.on('close', (code, signal) => res({ code, signal, out })),
-  );
-  return { p, done };
+  const done = new Promise<Run>((res) => p.on('close', (code, signal) => res({ code, signal, stdout, out })));
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-p.pid!, sig);
+    } catch {
+      // already gone
+    }
+  };
+  return { p, done, kill: () => signal('SIGKILL'), signal };
 }
 
-type Step = { task: string; outputs: Record<string, string> };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const nameOf = (dir: string) => dir.split('/').pop()!;
+const lastLine = (s: string) => s.trim().split('\n').pop() ?? '';
+/** What a tampered path holds now (a directory only by name: the swap moves whole directories). */
+const sha = (p: string) =>
+  !existsSync(p)
+    ? 'absent'
+    : statSync(p).isDirectory()
+      ? 'dir'
+      : createHash('sha256').update(readFileSync(p)).digest('hex');
+const copyStore = (from: string, to: string) => cpSync(from, to, { recursive: true, preserveTimestamps: true });
+
 /** What an artifact is, as far as results go: its id and every file's path and sha256. */
 function fingerprint(dir: string): string {
   const m = readManifest(dir);
   return JSON.stringify({ id: m.id, files: m.files.map((f) => [f.path, f.sha256]).sort() });
 }
-const nameOf = (dir: string) => dir.split('/').pop()!;
 
-// --- the uninterrupted reference run, one task at a time (timed, for the kill moments) ---
-const refStore = join(tmp, 'ref-store');
-const ws = makeWorkspace({}, { store: refStore });
-ws.write('tiny', EXP);
-const plan = JSON.parse(imp(ws, refStore, ['run', 'tiny', '--plan', '--json']).stdout) as {
-  steps: Step[];
-};
-const steps = plan.steps;
-const duration: Record<string, number> = {};
-for (const s of steps) {
-  const t0 = Date.now();
-  const r = imp(ws, refStore, ['task', 'pipelines/tiny.json', s.task]);
-  if (r.code !== 0) throw new Error(`reference task ${s.task} failed:\n${r.out}`);
-  duration[s.task] = Date.now() - t0;
-}
-const refRun = imp(ws, refStore, ['run', 'tiny']);
-if (refRun.code !== 0) throw new Error(`reference imp run failed:\n${refRun.out}`);
-const artifactDirs = steps.flatMap((s) => Object.values(s.outputs));
-const reference = new Map(artifactDirs.map((d) => [nameOf(d), fingerprint(d)]));
-log(`reference: ${steps.length} tasks, ${artifactDirs.length} artifacts; ms per task ${JSON.stringify(duration)}`);
-
-/** Every planned artifact of `store` opens (identity, confinement, sizes, sha256) and equals the reference. */
-async function storeMatches(store: string, only?: string[]): Promise<string | null> {
-  for (const name of only ?? reference.keys()) {
-    const dir = join(store, name);
-    try {
-      await openArtifact(dir);
-      if (fingerprint(dir) !== reference.get(name)) return `${name} differs from the uninterrupted run`;
-    } catch (e) {
-      return `${name}: ${(e as Error).message}`;
-    }
-  }
-  return null;
+/** mulberry32 over FAULT_SEED: the kill moments are reproducible. */
+function seeded(seed: number) {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
-// --- kill -9 at a seeded random moment of each stage task, then a rerun; a corrupt checkpoint ---
-{
-  const store = join(tmp, 'kill-store');
-  for (const s of steps) {
-    const at = Math.floor(rand() * duration[s.task]!);
-    const a = impAsync(ws, store, ['task', 'pipelines/tiny.json', s.task]);
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-a.p.pid!, 'SIGKILL');
-      } catch {
-        // it already finished
-      }
-    }, at);
-    const r = await a.done;
-    clearTimeout(timer);
-    const what = `${s.task} at ${at} ms${r.signal ? '' : ' (finished first)'}`;
-    // whatever the kill left, an output that exists must be whole
-    let bad: string | null = null;
-    for (const d of Object.values(s.outputs))
-      if (existsSync(d)) await openArtifact(d).catch((e: Error) => (bad = e.message));
-    const rerun = imp(ws, store, ['task', 'pipelines/tiny.json', s.task]);
-    if (bad || rerun.code !== 0) record('kill', 'lost', `${what}: ${bad ?? rerun.out.slice(-400)}`);
-    else record('kill', 'survived', what);
-  }
-  const final = imp(ws, store, ['run', 'tiny']);
-  const mismatch = await storeMatches(store);
-  if (final.code !== 0 || mismatch)
-    record('kill', 'lost', `store after all kills and reruns: ${mismatch ?? final.out.slice(-400)}`);
-  rmSync(store, { recursive: true, force: true });
+export interface PipelineFaultOptions {
+  seed?: number;
+  /** Seeded kill moments per stage task (and per whole run). */
+  killsPerTask?: number;
 }
 
-// --- a corrupt checkpoint: kill -9 train-L0 right after its first checkpoint, flip bytes, rerun ---
-{
-  const store = join(tmp, 'ckpt-store');
-  cpSync(refStore, store, { recursive: true, preserveTimestamps: true });
-  const train = steps.find((s) => s.task === 'train-L0')!;
-  for (const d of Object.values(train.outputs)) rmSync(join(store, nameOf(d)), { recursive: true, force: true });
-  const work = join(store, '.work');
-  const ckptsIn = () =>
-    existsSync(work)
-      ? (readdirSync(work, { recursive: true }) as string[]).filter((n) => /checkpoint/.test(n) && !n.endsWith('.tmp'))
-      : [];
-  const a = impAsync(ws, store, ['task', 'pipelines/tiny.json', 'train-L0']);
-  let exited = false;
-  void a.done.then(() => (exited = true));
-  while (!exited && ckptsIn().length === 0) await new Promise((r) => setTimeout(r, 5));
+/** Runs every end-to-end injection, recording each in `tally`. */
+export async function pipelineFaults(tally: Tally, opts: PipelineFaultOptions = {}): Promise<void> {
+  const rand = seeded(opts.seed ?? 1);
+  const kills = opts.killsPerTask ?? 2;
+  const tmp = mkdtempSync(join(tmpdir(), 'imp-faults-'));
+  const made: Ws[] = [];
+  const workspace = (store: string) => {
+    const w = makeWorkspace({}, { store });
+    w.write('tiny', EXP);
+    made.push(w);
+    return w;
+  };
+  const rec = (kind: Parameters<Tally['record']>[1], name: string, r: Result) => tally.record(SUITE, kind, name, r);
   try {
-    process.kill(-a.p.pid!, 'SIGKILL');
-  } catch {
-    // it already finished
-  }
-  await a.done;
-  const ckpts = ckptsIn();
-  if (ckpts.length === 0) log('ckpt: skipped (train-L0 finished before a checkpoint could be caught)');
-  else {
-    for (const c of ckpts) {
-      const p = join(work, c);
-      const b = readFileSync(p);
-      b[b.length >> 1] = b[b.length >> 1]! ^ 0xff;
-      writeFileSync(p, b);
+    // --- the uninterrupted reference run, one task at a time (timed, for the kill moments) ---
+    const refStore = join(tmp, 'ref-store');
+    const ws = workspace(refStore);
+    const plan = imp(ws, refStore, ['run', 'tiny', '--plan', '--json']);
+    if (plan.code !== 0) throw new Error(`imp run --plan failed:\n${plan.out}`);
+    const steps = (JSON.parse(plan.stdout) as { steps: Step[] }).steps;
+    // Each task's wall time, and when its stage work starts (after process start-up): kills
+    // land in that window, where artifacts, checkpoints and locks are being written.
+    const duration: Record<string, number> = {};
+    const workStart: Record<string, number> = {};
+    for (const s of steps) {
+      const t0 = Date.now();
+      const r = imp(ws, refStore, ['task', 'pipelines/tiny.json', s.task], { IMP_TRACE_STARTUP: '1' });
+      if (r.code !== 0) throw new Error(`reference task ${s.task} failed:\n${r.out}`);
+      duration[s.task] = Date.now() - t0;
+      workStart[s.task] = Math.min(Number(/starts work at ([\d.]+) ms/.exec(r.out)?.[1] ?? 0), duration[s.task]!);
     }
-    const rr = imp(ws, store, ['task', 'pipelines/tiny.json', 'train-L0']);
-    const mismatch = rr.code === 0 ? await storeMatches(store, Object.values(train.outputs).map(nameOf)) : null;
-    const outcome = rr.code !== 0 ? 'detected' : mismatch ? 'lost' : 'survived';
-    const resumedFromCorrupt = /resuming from the checkpoint/.test(rr.out);
-    record(
-      'ckpt',
-      resumedFromCorrupt ? 'lost' : outcome,
-      `${ckpts.length} corrupt checkpoint file(s)${resumedFromCorrupt ? ', resumed from it' : ''}${mismatch ? `: ${mismatch}` : ''}: ${
-        rr.out
-          .split('\n')
-          .find((l) => /checkpoint/i.test(l))
-          ?.trim() ?? ''
-      }`,
+    const refRun = imp(ws, refStore, ['run', 'tiny']);
+    if (refRun.code !== 0) throw new Error(`reference imp run failed:\n${refRun.out}`);
+    const total = Object.values(duration).reduce((a, b) => a + b, 0);
+    const artifactDirs = steps.flatMap((s) => Object.values(s.outputs));
+    const reference = new Map(artifactDirs.map((d) => [nameOf(d), fingerprint(d)]));
+    const outputsOf = (task: string) => Object.values(steps.find((s) => s.task === task)!.outputs).map(nameOf);
+    process.stderr.write(
+      `[faults] reference: ${steps.length} tasks, ${artifactDirs.length} artifacts; ms per task ${JSON.stringify(duration)}\n`,
     );
-  }
-  rmSync(store, { recursive: true, force: true });
-}
 
-// --- tampering with each artifact kind (the store outside the workspace) ---
-{
-  const kinds = new Map<string, string>();
-  for (const d of artifactDirs) if (!kinds.has(nameOf(d).split('-')[0]!)) kinds.set(nameOf(d).split('-')[0]!, d);
-  for (const [kind, refDir] of kinds) {
-    for (const t of TAMPERS) {
-      const store = join(tmp, `tamper-${kind}-${t.name}`);
-      cpSync(refStore, store, { recursive: true, preserveTimestamps: true });
-      const dir = join(store, nameOf(refDir));
-      const other = join(store, nameOf(artifactDirs.find((d) => d !== refDir)!));
-      t.apply(dir, other);
-      const r = imp(ws, store, ['run', 'tiny']);
-      const what = `${t.name} on ${kind}`;
-      if (r.code !== 0) {
-        // a failure must name the damaged artifact, in one clean line (no stack trace)
-        const named = r.out.includes(nameOf(dir)) || (t.name === 'swap-dirs' && r.out.includes(nameOf(other)));
-        const trace = /\n\s+at .+:\d+:\d+\)?\n/.test(r.out);
-        // refusing an escaping entry is not enough if the outside file was stat'ed on the way
-        const leak = t.name === 'escaping-path' && /shadow: size \d+ bytes/.test(r.out);
-        if (leak) {
-          record(
-            'tamper',
-            'lost',
-            `${what}: refused, but leaked the size of /etc/shadow: ${r.out.trim().split('\n').pop()}`,
-          );
-          rmSync(store, { recursive: true, force: true });
-          continue;
+    /** Every named artifact of `store` opens (identity, confinement, sizes, sha256) and equals the reference. */
+    const storeMatches = async (store: string, only?: string[]): Promise<string | null> => {
+      for (const name of only ?? reference.keys()) {
+        const dir = join(store, name);
+        try {
+          await openArtifact(dir);
+          if (fingerprint(dir) !== reference.get(name)) return `${name} differs from the uninterrupted run`;
+        } catch (e) {
+          return `${name}: ${(e as Error).message}`;
         }
-        record(
-          'tamper',
-          named && !trace ? 'detected' : 'lost',
-          `${what}${named ? '' : ' (not named)'}${trace ? ' (stack trace)' : ''}`,
-        );
-      } else {
-        const mismatch = await storeMatches(store);
-        record(
-          'tamper',
-          mismatch ? 'lost' : 'survived',
-          mismatch ? `${what}: success over ${mismatch}` : `${what} (recomputed)`,
+      }
+      return null;
+    };
+
+    // --- kill -9 of each stage task at seeded random moments, then a rerun of that task ---
+    {
+      const store = join(tmp, 'kill-store');
+      for (let round = 0; round < kills; round++)
+        for (const s of steps) {
+          for (const n of outputsOf(s.task)) removeSealed(join(store, n));
+          const [w0, w1] = [workStart[s.task]!, duration[s.task]!];
+          let at = Math.floor(w0 + rand() * (w1 - w0));
+          let r: Run | null = null;
+          // a task that finished first was not faulted: try again earlier, at most three times
+          for (let tries = 0; tries < 3; tries++, at = Math.floor(w0 + (at - w0) / 2)) {
+            for (const n of outputsOf(s.task)) removeSealed(join(store, n));
+            const a = impAsync(ws, store, ['task', 'pipelines/tiny.json', s.task]);
+            const timer = setTimeout(a.kill, at);
+            r = await a.done;
+            clearTimeout(timer);
+            if (r.signal) break;
+          }
+          const name = `${s.task} at ${at} ms`;
+          if (!r!.signal) {
+            rec('kill', name, { outcome: 'skipped', detail: 'the task finished before the kill, three times' });
+            continue;
+          }
+          // whatever the kill left, an output that exists must be whole
+          let broken: string | null = null;
+          for (const n of outputsOf(s.task))
+            if (existsSync(join(store, n)))
+              await openArtifact(join(store, n)).catch((e: Error) => (broken = e.message));
+          const rerun = imp(ws, store, ['task', 'pipelines/tiny.json', s.task]);
+          const mismatch = rerun.code === 0 ? await storeMatches(store, outputsOf(s.task)) : null;
+          rec(
+            'kill',
+            name,
+            broken || rerun.code !== 0 || mismatch
+              ? { outcome: 'lost', detail: broken ?? mismatch ?? `rerun failed: ${lastLine(rerun.out)}` }
+              : { outcome: 'survived', detail: 'rerun identical' },
+          );
+        }
+      removeSealed(store);
+    }
+
+    // --- kill -9 of a whole `imp run` (Nx and its stage processes) at seeded random moments ---
+    for (let round = 0; round < kills; round++) {
+      const store = join(tmp, `kill-run-store-${round}`);
+      const w = workspace(store);
+      const at = Math.floor(rand() * total);
+      const a = impAsync(w, store, ['run', 'tiny']);
+      const timer = setTimeout(a.kill, at);
+      const r = await a.done;
+      clearTimeout(timer);
+      const name = `imp run at ${at} ms`;
+      if (!r.signal) rec('kill', name, { outcome: 'skipped', detail: 'the run finished before the kill' });
+      else {
+        const rerun = imp(w, store, ['run', 'tiny']);
+        const mismatch = rerun.code === 0 ? await storeMatches(store) : null;
+        rec(
+          'kill',
+          name,
+          rerun.code !== 0 || mismatch
+            ? { outcome: 'lost', detail: mismatch ?? `rerun failed: ${lastLine(rerun.out)}` }
+            : { outcome: 'survived', detail: 'rerun identical' },
         );
       }
-      rmSync(store, { recursive: true, force: true });
+      removeSealed(store);
     }
-  }
-}
 
-// --- two concurrent `imp run` of one experiment, from two workspaces sharing a store ---
-{
-  const store = join(tmp, 'race-store');
-  const ws2 = makeWorkspace({}, { store });
-  ws2.write('tiny', EXP);
-  const lockLog = join(tmp, 'race-producers.log');
-  const extra = { IMP_LOCK_LOG: lockLog };
-  const [a, b] = [impAsync(ws, store, ['run', 'tiny'], extra), impAsync(ws2, store, ['run', 'tiny'], extra)];
-  const [ra, rb] = await Promise.all([a.done, b.done]);
-  const produced = existsSync(lockLog) ? readFileSync(lockLog, 'utf8').trim().split('\n') : [];
-  const perArtifact = new Map<string, number>();
-  for (const l of produced) perArtifact.set(l.split(' ')[2]!, (perArtifact.get(l.split(' ')[2]!) ?? 0) + 1);
-  const twice = [...perArtifact].filter(([, n]) => n > 1).map(([k]) => k);
-  const mismatch = await storeMatches(store);
-  const ok = ra.code === 0 && rb.code === 0 && twice.length === 0 && perArtifact.size === steps.length && !mismatch;
-  record(
-    'race',
-    ok ? 'survived' : 'lost',
-    `2 concurrent runs: exit ${ra.code}/${rb.code}, ${produced.length} productions of ${steps.length} tasks${twice.length ? `, twice: ${twice.join(' ')}` : ''}${mismatch ? `, ${mismatch}` : ''}`,
-  );
-  rmSync(ws2.root, { recursive: true, force: true });
-  rmSync(store, { recursive: true, force: true });
-}
-
-// --- a full disk: a tiny tmpfs store ---
-{
-  const mnt = join(tmp, 'full');
-  mkdirSync(mnt);
-  const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mnt], { encoding: 'utf8' });
-  if (m.status !== 0) log(`enospc: skipped (cannot mount a tmpfs: ${(m.stderr || m.error?.message || '').trim()})`);
-  else {
-    try {
-      const store = join(mnt, 'store');
-      const r = imp(ws, store, ['task', 'pipelines/tiny.json', 'data']);
-      const tmpLeft = existsSync(join(store, '.tmp')) ? readdirSync(join(store, '.tmp')) : [];
-      const trace = /\n\s+at .+:\d+:\d+\)?\n/.test(r.out);
-      const ok =
-        r.code !== 0 && /ENOSPC|no space/i.test(r.out) && r.out.includes(mnt) && !trace && tmpLeft.length === 0;
-      record(
-        'enospc',
-        ok ? 'detected' : 'lost',
-        `data on a 256 KiB tmpfs: exit ${r.code}${trace ? ', stack trace' : ''}${tmpLeft.length ? `, left ${tmpLeft.join(' ')}` : ''}: ${r.out.trim().split('\n').pop()}`,
+    // --- a corrupt checkpoint: train-L0 killed right after a checkpoint, its bytes damaged ---
+    for (const how of ['flip', 'truncate'] as const) {
+      const store = join(tmp, `ckpt-store-${how}`);
+      copyStore(refStore, store);
+      for (const n of outputsOf('train-L0')) removeSealed(join(store, n));
+      const work = join(store, '.work');
+      const ckpts = () =>
+        existsSync(work)
+          ? (readdirSync(work, { recursive: true }) as string[]).filter((n) =>
+              /checkpoint-\d+-[0-9a-f]+\.arrow$/.test(n),
+            )
+          : [];
+      const a = impAsync(ws, store, ['task', 'pipelines/tiny.json', 'train-L0']);
+      let exited = false;
+      void a.done.then(() => (exited = true));
+      while (!exited && ckpts().length === 0) await sleep(2);
+      a.kill();
+      await a.done;
+      const found = ckpts();
+      const name = `${how} the checkpoint of a killed train-L0`;
+      if (found.length === 0) {
+        rec('ckpt', name, { outcome: 'skipped', detail: 'train-L0 finished before a checkpoint could be caught' });
+        removeSealed(store);
+        continue;
+      }
+      for (const c of found) {
+        const p = join(work, c);
+        const b = readFileSync(p);
+        if (how === 'flip') b[b.length >> 1] = b[b.length >> 1]! ^ 0xff;
+        writeFileSync(p, how === 'flip' ? b : b.subarray(0, b.length >> 1));
+      }
+      const rr = imp(ws, store, ['task', 'pipelines/tiny.json', 'train-L0']);
+      const mismatch = rr.code === 0 ? await storeMatches(store, outputsOf('train-L0')) : null;
+      const said = rr.out.split('\n').find((l) => /discarding corrupt checkpoint/.test(l));
+      rec(
+        'ckpt',
+        name,
+        /resuming from the checkpoint/.test(rr.out)
+          ? { outcome: 'lost', detail: 'resumed from the corrupt checkpoint' }
+          : rr.code !== 0
+            ? { outcome: 'lost', detail: `the rerun failed: ${lastLine(rr.out)}` }
+            : mismatch
+              ? { outcome: 'lost', detail: mismatch }
+              : !said
+                ? { outcome: 'lost', detail: 'the corrupt checkpoint was not reported' }
+                : { outcome: 'detected', detail: said.replace(/\/\S*\//, '…/') },
       );
-    } finally {
-      spawnSync('umount', [mnt]);
+      removeSealed(store);
     }
+
+    // --- tampering with each artifact kind, the store outside and inside the workspace ---
+    const out = outsideFile(tmp);
+    const firstOfKind = new Map<string, string>();
+    for (const d of artifactDirs)
+      if (!firstOfKind.has(nameOf(d).split('-')[0]!)) firstOfKind.set(nameOf(d).split('-')[0]!, d);
+    const inside = makeWorkspace({});
+    inside.write('tiny', EXP);
+    made.push(inside);
+    for (const where of ['outside', 'inside'] as const)
+      for (const [kind, refDir] of firstOfKind)
+        for (const t of TAMPERS) {
+          const w = where === 'outside' ? ws : inside;
+          const store = where === 'outside' ? join(tmp, `tamper-store`) : inside.store;
+          copyStore(refStore, store);
+          const dir = join(store, nameOf(refDir));
+          const other = join(store, nameOf(artifactDirs.find((d) => d !== refDir)!));
+          const touched = t.apply(dir, other, out.path);
+          const after = sha(touched);
+          // inside: the workspace's own artifacts/store, IMP_STORE unset (the README's default mode)
+          const r = imp(w, where === 'outside' ? store : null, ['run', 'tiny']);
+          const name = `${t.name} on ${kind} (store ${where} the workspace)`;
+          if (r.code === 0) {
+            const mismatch = await storeMatches(store);
+            rec(
+              'tamper',
+              name,
+              mismatch
+                ? { outcome: 'lost', detail: `success over ${mismatch}` }
+                : { outcome: 'survived', detail: 'recomputed identical' },
+            );
+          } else {
+            const named = r.out.includes(nameOf(dir)) || (t.name === 'swap-dirs' && r.out.includes(nameOf(other)));
+            const leak = t.escapes ? leakIn(r.out, out) : null;
+            const problems = [
+              !named && 'the damaged artifact is not named',
+              hasStackTrace(r.out) && 'stack trace',
+              leak && `shows ${leak}`,
+              // inside the workspace nothing may silently restore the damaged file
+              t.name !== 'swap-dirs' && sha(touched) !== after && 'the damaged file was changed behind the user',
+            ].filter(Boolean);
+            rec(
+              'tamper',
+              name,
+              problems.length
+                ? { outcome: 'lost', detail: `${problems.join('; ')}: ${lastLine(r.out)}` }
+                : {
+                    outcome: 'detected',
+                    detail: (
+                      r.out.split('\n').find((l) => l.includes(nameOf(dir)) && !/rm -rf/.test(l)) ?? lastLine(r.out)
+                    )
+                      .replace(tmp, '…')
+                      .slice(0, 200),
+                  },
+            );
+          }
+          removeSealed(store);
+        }
+
+    // --- two concurrent `imp run` of one experiment, from two workspaces sharing a store ---
+    {
+      const store = join(tmp, 'race-store');
+      const [w1, w2] = [workspace(store), workspace(store)];
+      const lockLog = join(tmp, 'race-producers.log');
+      const extra = { IMP_LOCK_LOG: lockLog };
+      const [ra, rb] = await Promise.all([
+        impAsync(w1, store, ['run', 'tiny'], extra).done,
+        impAsync(w2, store, ['run', 'tiny'], extra).done,
+      ]);
+      const produced = existsSync(lockLog) ? readFileSync(lockLog, 'utf8').trim().split('\n') : [];
+      const per = new Map<string, number>();
+      for (const l of produced) per.set(l.split(' ')[2]!, (per.get(l.split(' ')[2]!) ?? 0) + 1);
+      const twice = [...per].filter(([, n]) => n > 1).map(([k]) => k);
+      const mismatch = await storeMatches(store);
+      const ok = ra.code === 0 && rb.code === 0 && twice.length === 0 && per.size === steps.length && !mismatch;
+      rec('race', 'two concurrent imp run sharing a store', {
+        outcome: ok ? 'survived' : 'lost',
+        detail: `exit ${ra.code}/${rb.code}, ${produced.length} productions of ${steps.length} tasks${twice.length ? `, twice: ${twice.join(' ')}` : ''}${mismatch ? `, ${mismatch}` : ''}`,
+      });
+      removeSealed(store);
+    }
+
+    // --- `imp gc` while a stage computes (its owner is alive: nothing of it may go). The old gc
+    // wiped a training run's resumable checkpoint and the temp directory of a writing analysis.
+    for (const [task, sub, what] of [
+      ['train-L0', '.work', /checkpoint-\d+-[0-9a-f]+\.arrow$/],
+      ['analysis', '.tmp', /^analysis-/],
+    ] as const) {
+      const store = join(tmp, `gc-store-${task}`);
+      copyStore(refStore, store);
+      for (const n of outputsOf(task)) removeSealed(join(store, n));
+      const entries = () =>
+        existsSync(join(store, sub)) ? (readdirSync(join(store, sub), { recursive: true }) as string[]) : [];
+      const a = impAsync(ws, store, ['task', 'pipelines/tiny.json', task]);
+      let exited = false;
+      void a.done.then(() => (exited = true));
+      while (!exited && !entries().some((n) => what.test(n))) await sleep(2);
+      // Stop the task where it is (SIGSTOP: alive, its owner records unchanged) while gc runs,
+      // so gc meets its entries for sure; then let it finish.
+      if (!exited) a.signal('SIGSTOP');
+      const gc = exited ? null : imp(ws, store, ['gc']);
+      if (!exited) a.signal('SIGCONT');
+      const r = await a.done;
+      const name = `imp gc while ${task} computes`;
+      const kept = Number(/kept (\d+) with a live owner/.exec(gc?.out ?? '')?.[1] ?? 0);
+      if (!gc || (kept === 0 && !/^removed/m.test(gc.out))) {
+        rec('gc', name, { outcome: 'skipped', detail: `${task} finished before gc could meet its entries` });
+        removeSealed(store);
+        continue;
+      }
+      const mismatch = r.code === 0 ? await storeMatches(store, outputsOf(task)) : null;
+      const removed = gc.out.split('\n').filter((l) => /^removed/.test(l));
+      rec(
+        'gc',
+        name,
+        r.code !== 0 || mismatch || removed.length
+          ? {
+              outcome: 'lost',
+              detail: [removed.length && `gc removed ${removed.join(', ')}`, mismatch, r.code !== 0 && lastLine(r.out)]
+                .filter(Boolean)
+                .join('; '),
+            }
+          : { outcome: 'survived', detail: lastLine(gc.out) },
+      );
+      removeSealed(store);
+    }
+
+    // --- a full disk: the store on a 256 KiB tmpfs ---
+    {
+      const name = 'the data task on a 256 KiB tmpfs';
+      const mnt = join(tmp, 'full');
+      mkdirSync(mnt);
+      const m =
+        process.getuid?.() === 0
+          ? spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mnt], { encoding: 'utf8' })
+          : null;
+      if (!m || m.status !== 0)
+        rec('enospc', name, { outcome: 'skipped', detail: m ? `cannot mount: ${m.stderr.trim()}` : 'needs root' });
+      else
+        try {
+          const store = join(mnt, 'store');
+          const r = imp(ws, store, ['task', 'pipelines/tiny.json', 'data']);
+          const left = existsSync(join(store, '.tmp')) ? readdirSync(join(store, '.tmp')) : [];
+          const problems = [
+            r.code === 0 && 'succeeded',
+            !/ENOSPC|no space/i.test(r.out) && 'does not say the disk is full',
+            !r.out.includes(mnt) && 'names no path',
+            hasStackTrace(r.out) && 'stack trace',
+            left.length && `left ${left.join(' ')}`,
+          ].filter(Boolean);
+          rec(
+            'enospc',
+            name,
+            problems.length
+              ? { outcome: 'lost', detail: `${problems.join('; ')}: ${lastLine(r.out)}` }
+              : { outcome: 'detected', detail: lastLine(r.out).replace(tmp, '…') },
+          );
+        } finally {
+          spawnSync('umount', [mnt]);
+        }
+    }
+
+    // --- hostile experiment file names (through Nx's command and any shell) ---
+    for (const file of [`we ird'"; $(touch PWNED) $HOME.json`, 'inj;touch${IFS}PWNED;.json']) {
+      const store = join(tmp, 'names-store');
+      copyStore(refStore, store);
+      // the report runs again through Nx, under the hostile file name
+      for (const n of outputsOf('report')) removeSealed(join(store, n));
+      const w = makeWorkspace({}, { store });
+      made.push(w);
+      writeFileSync(join(w.root, 'pipelines', file), JSON.stringify(EXP));
+      const r = imp(w, store, ['run', join('pipelines', file)]);
+      const pwned = existsSync(join(w.root, 'PWNED'));
+      const mismatch = await storeMatches(store);
+      rec('names', `experiment file ${JSON.stringify(file)}`, {
+        outcome: r.code === 0 && !pwned && !mismatch ? 'survived' : 'lost',
+        detail: `exit ${r.code}${pwned ? ', a shell ran part of the name' : ''}${mismatch ? `, ${mismatch}` : ''}${r.code ? `: ${lastLine(r.out)}` : ''}`,
+      });
+      removeSealed(store);
+    }
+  } finally {
+    for (const w of made) removeSealed(w.root);
+    removeSealed(tmp);
   }
 }
-
-// --- hostile experiment file names (through Nx and the shell) ---
-{
-  const store = join(tmp, 'names-store');
-  cpSync(refStore, store, { recursive: true, preserveTimestamps: true });
-  // the report runs again through Nx, under the hostile file name
-  const report = artifactDirs.find((d) => nameOf(d).startsWith('report-'))!;
-  rmSync(join(store, nameOf(report)), { recursive: true, force: true });
-  const file = `we ird'"; $(touch PWNED) $HOME.json`;
-  // its own workspace: beside tiny.json the same experiment would be planned twice
-  const ws3 = makeWorkspace({}, { store });
-  writeFileSync(join(ws3.root, 'pipelines', file), JSON.stringify(EXP));
-  const r = imp(ws3, store, ['run', join('pipelines', file)]);
-  const pwned = existsSync(join(ws3.root, 'PWNED'));
-  const mismatch = await storeMatches(store);
-  record(
-    'names',
-    r.code === 0 && !pwned && !mismatch ? 'survived' : 'lost',
-    `file ${JSON.stringify(file)}: exit ${r.code}${pwned ? ', shell ran it' : ''}${mismatch ? `, ${mismatch}` : ''}`,
-  );
-  if (r.code !== 0) log(`names: ${r.out.trim().split('\n').slice(-8).join('\n  ')}`);
-  rmSync(ws3.root, { recursive: true, force: true });
-  rmSync(store, { recursive: true, force: true });
-}
-
-rmSync(ws.root, { recursive: true, force: true });
-rmSync(tmp, { recursive: true, force: true });
-const sum = (k: keyof Tally) => Object.values(byKind).reduce((s, t) => s + t[k], 0);
-if (lostCases.length) log(`LOST:\n  ${lostCases.join('\n  ')}`);
-console.log(
-  JSON.stringify({
-    injected: sum('injected'),
-    detected: sum('detected'),
-    survived: sum('survived'),
-    lost: sum('lost'),
-    by_kind: byKind,
-  }),
-);
-process.exitCode = lostCases.length ? 1 : 0;
