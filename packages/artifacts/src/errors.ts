@@ -18,7 +18,8 @@ export class ArtifactError extends Error {
       | 'bad-table'
       | 'id-mismatch'
       | 'dir-mismatch'
-      | 'escaping-path',
+      | 'escaping-path'
+      | 'upstream-changed',
     readonly file?: string,
   ) {
     super(message);

@@ -14,8 +14,15 @@ export const UpstreamEntry = z.object({
   id: hex64,
   kind: z.enum(KINDS),
   dir: z.string(),
-  /** sha256 of the upstream manifest.json bytes, so a later edit of the upstream is detectable. */
+  /** sha256 of the upstream manifest.json bytes as they were (timings and dates included). */
   manifestSha256: hex64,
+  /**
+   * sha256 of what the upstream is: canonical JSON of its id and file list (path, bytes, sha256),
+   * `manifestContentSha256`. `imp verify` compares this, so an upstream deleted and recomputed
+   * to the same bytes (new timings) still matches, and one whose files changed does not.
+   * Absent in artifacts written before it existed.
+   */
+  contentSha256: hex64.optional(),
 });
 
 export const Manifest = z.object({
@@ -39,3 +46,4 @@ export const Manifest = z.object({
 });
 export type Manifest = z.infer<typeof Manifest>;
 export type FileEntry = z.infer<typeof FileEntry>;
+export type UpstreamEntry = z.infer<typeof UpstreamEntry>;

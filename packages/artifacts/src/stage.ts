@@ -6,7 +6,16 @@ import type { Kind } from './kinds.ts';
 import { parseConfig } from './config.ts';
 import { acquireLock } from './lock.ts';
 import { OWNER_FILE, ownerFileOf, ownRecord, startHeartbeat, writeOwnerFile } from './owner.ts';
-import { MANIFEST_FILE, openArtifact, plannedArtifact, storeRoot, writeArtifact, type Artifact, type FileWriter } from './store.ts';
+import {
+  MANIFEST_FILE,
+  openArtifact,
+  plannedArtifact,
+  storeRoot,
+  withPath,
+  writeArtifact,
+  type Artifact,
+  type FileWriter,
+} from './store.ts';
 
 export interface StageInput {
   kind: Kind;
@@ -223,6 +232,9 @@ export async function runStage<S extends z.ZodType>(def: StageDef<S>, opts: RunS
   const stopBeat = startHeartbeat(ownerFile, owner);
   try {
     return await produce(workDir);
+  } catch (e) {
+    // A filesystem error without a path (ENOSPC from a checkpoint write) names the work directory.
+    throw withPath(e, workDir);
   } finally {
     stopBeat();
     lock.release();

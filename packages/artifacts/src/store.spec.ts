@@ -157,3 +157,25 @@ test('confinement: escaping, absolute and symlinked file entries are refused, ne
     rmSync(outside, { force: true });
   }
 });
+
+test('sealing does not follow the umask: under umask 000 directories are 0555 and files 0444', async () => {
+  const store = tmpStore();
+  const old = process.umask(0o000);
+  try {
+    const { artifact } = await writeArtifact(spec({ umask: 0 }), async (d) => {
+      const { mkdirSync } = await import('node:fs');
+      mkdirSync(join(d, 'sub'));
+      writeFileSync(join(d, 'sub', 'x.txt'), 'x');
+      writeFileSync(join(d, 'y.txt'), 'y');
+    }, store);
+    const mode = (p: string) => statSync(join(artifact.dir, p)).mode & 0o777;
+    assert.deepEqual(
+      ['.', 'sub', 'sub/x.txt', 'y.txt', MANIFEST_FILE].map((p) => [p, mode(p).toString(8)]),
+      [['.', '555'], ['sub', '555'], ['sub/x.txt', '444'], ['y.txt', '444'], [MANIFEST_FILE, '444']],
+    );
+  } finally {
+    process.umask(old);
+    spawnSync('chmod', ['-R', 'u+w', store]);
+    rmSync(store, { recursive: true, force: true });
+  }
+});

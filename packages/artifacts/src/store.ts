@@ -19,7 +19,7 @@ import { ArtifactError } from './errors.ts';
 import { artifactDirName, artifactId, type IdentitySpec } from './id.ts';
 import type { Kind } from './kinds.ts';
 import { MANIFEST_SCHEMA_VERSION } from './kinds.ts';
-import { Manifest, type FileEntry } from './manifest.ts';
+import { Manifest, type FileEntry, type UpstreamEntry } from './manifest.ts';
 import { OWNER_FILE, ownerFileOf, ownRecord, startHeartbeat, writeOwnerFile } from './owner.ts';
 
 export const MANIFEST_FILE = 'manifest.json';
@@ -105,6 +105,7 @@ export async function writeArtifact(spec: WriteSpec, write: FileWriter, store = 
         kind: a.manifest.kind,
         dir: basename(a.dir),
         manifestSha256: sha256Hex(readFileSync(join(a.dir, MANIFEST_FILE))),
+        contentSha256: manifestContentSha256(a.manifest),
       })),
       files,
       codeVersion: codeVersion(),
@@ -173,12 +174,15 @@ export function removeTree(p: string): void {
   }
 }
 
-/** Adds the path to a filesystem error that lacks one (ENOSPC from a write names none). */
-function withPath(e: unknown, p: string): unknown {
+/**
+ * Adds the path to a filesystem error that lacks one (ENOSPC from a write names none), so the
+ * CLI's one-line error can name where it happened (docs/store-safety.md, "Errors").
+ */
+export function withPath(e: unknown, p: string): unknown {
   const err = e as NodeJS.ErrnoException;
   if (err && typeof err.code === 'string' && !err.path && !(e instanceof ArtifactError)) {
     err.path = p;
-    err.message = `${err.message} (while writing ${p})`;
+    err.message = `${err.message} (while writing in ${p})`;
   }
   return e;
 }
@@ -272,6 +276,44 @@ export function checkIdentity(dir: string, manifest: Manifest): void {
       'dir-mismatch',
       dir,
     );
+}
+
+/**
+ * sha256 of what an artifact is: its id and its files (path, bytes, sha256), in canonical JSON.
+ * Not its timings, dates, code version or summary: recomputing an artifact to the same bytes
+ * gives the same digest.
+ */
+export function manifestContentSha256(m: Manifest): string {
+  const files = [...m.files].sort((a, b) => (a.path < b.path ? -1 : 1)).map((f) => [f.path, f.bytes, f.sha256]);
+  return sha256Hex(canonicalJson({ id: m.id, files }));
+}
+
+/**
+ * Is this upstream still the artifact a downstream was made from (`imp verify`)? Ids are
+ * recomputed on every read, so an upstream's own identity (config, stage, lineage) is checked
+ * when it is opened or verified itself; what only the downstream can know is which bytes it
+ * read. So: the recorded directory is the one the recorded id names, the upstream there holds
+ * that id, and its content digest (`manifestContentSha256`) equals the recorded one. An
+ * upstream deleted and recomputed to the same bytes passes (new timings do not matter); one
+ * whose files were replaced, even with a consistent manifest, fails with 'upstream-changed'.
+ * Returns a warning (not an error) when the upstream is absent, or when this artifact predates
+ * content digests and only the whole manifest's sha256 can be compared, and it differs.
+ */
+export function checkUpstream(dir: string, u: UpstreamEntry, store = resolve(dir, '..')): string | null {
+  const fail = (why: string, file = join(dir, MANIFEST_FILE)) =>
+    new ArtifactError(`${dir}: upstream ${u.role} (${u.dir}) ${why}`, 'upstream-changed', file);
+  if (u.dir !== artifactDirName(u.kind, u.id)) throw fail(`is not the directory of its id ${u.id.slice(0, 20)}`);
+  const up = join(store, u.dir);
+  if (!existsSync(join(up, MANIFEST_FILE))) return `upstream ${u.role} (${u.dir}) is not in the store`;
+  const m = readManifest(up);
+  if (m.id !== u.id) throw fail(`now holds artifact ${m.id.slice(0, 20)}`, join(up, MANIFEST_FILE));
+  if (u.contentSha256) {
+    if (manifestContentSha256(m) !== u.contentSha256)
+      throw fail('has other files than when this artifact was made from it', join(up, MANIFEST_FILE));
+    return null;
+  }
+  if (sha256Hex(readFileSync(join(up, MANIFEST_FILE))) === u.manifestSha256) return null;
+  return `upstream ${u.role} (${u.dir}) was rewritten since this artifact was made; it predates content digests, so only its own checks apply`;
 }
 
 /**

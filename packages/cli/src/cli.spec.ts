@@ -101,6 +101,105 @@ test('imp verify exits 0 only when every file checks out', () => {
   assert.match(missing.err, /^error: no artifact 'nope'/);
 });
 
+test('imp verify: an upstream recomputed to the same bytes passes; one holding other files under its id fails', async () => {
+  const s = mkdtempSync(join(tmpdir(), 'imp-cli-up-'));
+  try {
+    const verify = (...a: string[]) => {
+      const r = spawnSync(process.execPath, [bin, 'verify', ...a], {
+        encoding: 'utf8',
+        env: { ...process.env, IMP_STORE: s },
+      });
+      return { code: r.status, out: r.stdout + r.stderr };
+    };
+    const spec = {
+      kind: 'parameters',
+      role: 'final',
+      stage: 'train',
+      algoVersion: '1',
+      config: { lr: 0.1 },
+      upstream: {},
+    } as const;
+    const up = (byte: number) =>
+      writeArtifact(spec, async (d) => writeFileSync(join(d, 'w.bin'), Buffer.from([1, 2, 3, byte])), s);
+    const first = (await up(4)).artifact;
+    const down = (
+      await writeArtifact(
+        { kind: 'metrics', role: 'metrics', stage: 'train', algoVersion: '1', config: {}, upstream: { params: first } },
+        async (d) => writeFileSync(join(d, 'm.txt'), 'top1 0.5\n'),
+        s,
+      )
+    ).artifact;
+    const removeTree = (d: string) => (spawnSync('chmod', ['-R', 'u+w', d]), rmSync(d, { recursive: true }));
+    const before = readFileSync(join(first.dir, 'manifest.json'), 'utf8');
+    // Deleted and recomputed: same id, same bytes, a new manifest (timings, createdAt).
+    removeTree(first.dir);
+    await new Promise((r) => setTimeout(r, 20));
+    const again = (await up(4)).artifact;
+    assert.equal(again.dir, first.dir);
+    assert.notEqual(readFileSync(join(again.dir, 'manifest.json'), 'utf8'), before, 'the manifest was rewritten');
+    const ok = verify('--all');
+    assert.equal(ok.code, 0, ok.out);
+    assert.match(ok.out, /2 ok, 0 failed/);
+    // Same id, other bytes, a manifest consistent with them: the upstream verifies on its own,
+    // but it is not what the downstream was made from.
+    removeTree(first.dir);
+    await up(5);
+    assert.equal(verify(basename(first.dir)).code, 0);
+    const bad = verify(basename(down.dir));
+    assert.equal(bad.code, 1, bad.out);
+    assert.match(
+      bad.out,
+      /FAIL\s+metrics-\S+ \[upstream-changed\]: .*upstream params \(parameters-\S+\) has other files/,
+    );
+  } finally {
+    rmSync(s, { recursive: true, force: true });
+  }
+});
+
+test('filesystem errors are one line naming the path, --debug adds the trace; a closed stdout pipe exits quietly', async () => {
+  const s = mkdtempSync(join(tmpdir(), 'imp-cli-fs-'));
+  try {
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, IMP_STORE: s } });
+    // EISDIR: a manifest that is a directory
+    const dir = join(s, 'metrics-0123456789abcdef0123');
+    mkdirSync(join(dir, 'manifest.json'), { recursive: true });
+    const r = run('show', dir);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^error: \S+metrics-0123456789abcdef0123\/manifest\.json: .*EISDIR/);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(run('show', dir, '--debug').stderr, /\n\s+at .+:\d+:\d+/, '--debug shows the trace');
+    rmSync(dir, { recursive: true });
+    // EPIPE: `imp show … | head -1` closes stdout early
+    const big = await writeArtifact(
+      { kind: 'metrics', role: 'metrics', stage: 'train', algoVersion: '1', config: { big: 1 }, upstream: {} },
+      async (d) =>
+        writeMetricsFile(
+          join(d, 'metrics.arrow'),
+          Array.from({ length: 20000 }, (_, i) => ({ level: 0, step: i, split: 'val', metric: 'top1', value: i / 7 })),
+        ),
+      s,
+    );
+    const errFile = join(s, 'stderr.txt');
+    const p = spawnSync(
+      'bash',
+      [
+        '-c',
+        `"$0" "$1" show "$2" --rows 20000 2>"$3" | head -1; echo "exit=\${PIPESTATUS[0]}"`,
+        process.execPath,
+        bin,
+        big.artifact.dir,
+        errFile,
+      ],
+      { encoding: 'utf8', env: { ...process.env, IMP_STORE: s } },
+    );
+    assert.match(p.stdout, /exit=0/, p.stdout);
+    assert.equal(readFileSync(errFile, 'utf8'), '', 'nothing on stderr');
+  } finally {
+    rmSync(s, { recursive: true, force: true });
+  }
+});
+
 test("imp gc removes only dead owners' leftovers, keeps live ones, never artifacts; --unreferenced on a shared store needs a flag", () => {
   const rec = (pid: number) =>
     JSON.stringify({ host: hostname(), pid, startTime: null, heartbeat: Date.now(), createdAt: '' });
