@@ -174,6 +174,49 @@ test("imp graph and nx graph --focus show one experiment's stage DAG", () => {
   }
 });
 
+test("nx's view follows an external input: an edited mapping file gives the data task a new id", () => {
+  const map = join(ws.root, 'labels.dat');
+  writeFileSync(map, '0,1,0,1,0,1,0,1,0,1');
+  ws.write('mapped', {
+    ...tiny,
+    name: 'mapped',
+    data: {
+      config: {
+        ...tiny.data.config,
+        transforms: [...tiny.data.config.transforms, { name: 'relabel', by: 'file', file: map }],
+      },
+    },
+  });
+  // The id Nx's project carries (`--expect`), and the one `imp run` plans, for the data task.
+  const nxId = () => {
+    const r = ws.nx('show', 'project', 'mapped--data', '--json');
+    assert.equal(r.code, 0, r.out);
+    const cmd = (JSON.parse(r.out.slice(r.out.indexOf('{'))) as { targets: { run: { options: { command: string } } } })
+      .targets.run.options.command;
+    return /--expect (\S+)/.exec(cmd)![1]!;
+  };
+  const planId = () =>
+    (
+      JSON.parse(ws.imp('run', 'mapped', '--plan', '--json').out) as {
+        steps: { task: string; outputs: Record<string, string> }[];
+      }
+    ).steps
+      .find((s) => s.task === 'data')!
+      .outputs.dataset!.split('-')
+      .pop()!;
+  try {
+    const first = nxId();
+    assert.equal(first, planId());
+    assert.equal(nxId(), first, 'unchanged: the memo answers');
+    writeFileSync(map, '1,0,1,0,1,0,1,0,1,0'); // same file, same size, other labels
+    const second = nxId();
+    assert.notEqual(second, first, 'nx kept the old id after the mapping file changed');
+    assert.equal(second, planId());
+  } finally {
+    rmSync(join(ws.root, 'pipelines', 'mapped.json'));
+  }
+});
+
 test('an invalid experiment file gives a zod error naming the field, non-zero exit', () => {
   ws.write('broken', { ...tiny, name: 'broken', prune: { levels: 'many' } });
   const r = ws.imp('status', 'broken');

@@ -11,11 +11,14 @@
 //   TS loaders need the TypeScript compiler API, and its module hooks break tsx's); its
 //   answer is memoised per file under .nx/workspace-data/imp-nodes/, keyed by the
 //   contents of the files that answer was computed from (the file, its `extends` chain,
-//   external stage scripts) and of the packages' sources (schemas, algorithm versions).
+//   external stage scripts), of the packages' sources (schemas, algorithm versions), and of
+//   the external inputs whose content entered its ids (photo folders, mapping files): those
+//   by the stat stamp of every file, as @imp/artifacts' content-hash cache keys them, so a
+//   replaced photo replans without hashing anything here.
 const { execFileSync } = require('node:child_process');
 const { createHash } = require('node:crypto');
-const { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } = require('node:fs');
-const { join } = require('node:path');
+const { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } = require('node:fs');
+const { join, relative } = require('node:path');
 
 const sha = (data) => createHash('sha256').update(data).digest('hex');
 
@@ -30,12 +33,41 @@ function hashSources(h, dir) {
 /** Everything every plan depends on besides its own files: package sources, store, root. */
 function sourcesKey(root) {
   const h = createHash('sha256');
-  h.update(JSON.stringify(['imp-nodes-2', process.env.IMP_STORE ?? '', root]));
+  h.update(JSON.stringify(['imp-nodes-3', process.env.IMP_STORE ?? '', root]));
   const pkgs = join(root, 'packages');
   for (const p of readdirSync(pkgs).sort()) if (existsSync(join(pkgs, p, 'src'))) hashSources(h, join(pkgs, p, 'src'));
   h.update(readFileSync(__filename));
   return h.digest('hex');
 }
+
+/** Same string as content-hash.ts `stampOf`: any write changes it (ctime), even one restoring the mtime. */
+const statStamp = (st) => `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}`;
+
+/** Files under a folder as content-hash.ts walks them: sorted, following symlinks. */
+function walkFiles(dir, base, out) {
+  for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const p = join(dir, e.name);
+    const st = statSync(p);
+    if (st.isDirectory()) walkFiles(p, base, out);
+    else if (st.isFile()) out[relative(base, p)] = statStamp(st);
+  }
+  return out;
+}
+
+/** The stamps of an external input now, in the planner's format (`takeObservedContentInputs`). */
+function inputStamps(path) {
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    return null;
+  }
+  return st.isDirectory() ? walkFiles(path, path, {}) : { '': statStamp(st) };
+}
+
+/** Every external input the memo was planned from is unchanged. */
+const inputsUnchanged = (inputs) =>
+  Object.entries(inputs ?? {}).every(([p, stamps]) => JSON.stringify(inputStamps(p)) === JSON.stringify(stamps));
 
 const fileHash = (root, rel) => {
   try {
@@ -90,16 +122,21 @@ function allExperiments(files, root) {
     } catch {
       m = null;
     }
-    if (m && m.key === key && Object.entries(m.reads).every(([r, h]) => fileHash(root, r) === h))
+    if (
+      m &&
+      m.key === key &&
+      Object.entries(m.reads).every(([r, h]) => fileHash(root, r) === h) &&
+      inputsUnchanged(m.inputs)
+    )
       results.set(f, m.projects);
     else misses.push(f);
   }
   if (misses.length) {
     mkdirSync(memoDir, { recursive: true });
-    for (const [f, { projects, reads }] of runPlanner(root, misses)) {
+    for (const [f, { projects, reads, inputs }] of runPlanner(root, misses)) {
       results.set(f, projects);
       const hashes = Object.fromEntries(reads.map((r) => [r, fileHash(root, r)]));
-      writeAtomic(memoPath(f), JSON.stringify({ key, reads: hashes, projects }));
+      writeAtomic(memoPath(f), JSON.stringify({ key, reads: hashes, inputs, projects }));
     }
   }
   return files.map((f) => [f, { projects: results.get(f) }]);

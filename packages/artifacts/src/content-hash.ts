@@ -73,8 +73,33 @@ function hashFile(path: string): string {
   return h.digest('hex');
 }
 
-function fileSha(path: string, cache: ReturnType<typeof cacheFor>): string {
+/** A file's stat stamp as the Nx plugin's memo compares it (nx-plugin.cjs `statStamp`). */
+const stampOf = (st: { size: number; mtimeMs: number; ctimeMs: number; ino: number }) =>
+  `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}`;
+
+/**
+ * The stat stamps of the files behind every `contentHash` call since the last take, by the
+ * path asked for: `{ '': stamp }` for a file, `{ <relative path>: stamp }` for a folder's files,
+ * null for a missing path. Taken before each file is hashed, so a write during hashing shows as
+ * a changed stamp. The Nx plugin keys its per-experiment memo on them (a replaced photo must
+ * give a new plan, and so a new id, in `nx graph` too).
+ */
+const observed = new Map<string, Record<string, string> | null>();
+
+/** Returns and forgets what `contentHash` read since the last call (see `observed`). */
+export function takeObservedContentInputs(): Record<string, Record<string, string> | null> {
+  const out = Object.fromEntries(observed);
+  observed.clear();
+  return out;
+}
+
+function fileSha(
+  path: string,
+  cache: ReturnType<typeof cacheFor>,
+  seen?: { rel: string; into: Record<string, string> },
+): string {
   const st = statSync(path);
+  if (seen) seen.into[seen.rel] = stampOf(st);
   const hit = cache.entries[path];
   if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs && hit.ctimeMs === st.ctimeMs && hit.ino === st.ino)
     return hit.sha256;
@@ -100,17 +125,22 @@ function walk(dir: string, out: string[]) {
  */
 export function contentHash(path: string, opts: { store?: string } = {}): string | null {
   const abs = resolve(path);
-  if (!existsSync(abs)) return null;
+  if (!existsSync(abs)) {
+    observed.set(abs, null);
+    return null;
+  }
   const cacheFile = contentHashCacheFile(opts.store);
   const cache = cacheFor(cacheFile);
+  const stamps: Record<string, string> = {};
   let digest: string;
   if (statSync(abs).isDirectory()) {
     const files: string[] = [];
     walk(abs, files);
     const h = createHash('sha256').update('dir\n');
-    for (const f of files) h.update(`${relative(abs, f)}\0${fileSha(f, cache)}\n`);
+    for (const f of files) h.update(`${relative(abs, f)}\0${fileSha(f, cache, { rel: relative(abs, f), into: stamps })}\n`);
     digest = h.digest('hex');
-  } else digest = fileSha(abs, cache);
+  } else digest = fileSha(abs, cache, { rel: '', into: stamps });
+  observed.set(abs, stamps);
   save(cacheFile);
   return digest;
 }

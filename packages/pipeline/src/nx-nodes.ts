@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { storeRoot } from '@imp/artifacts';
+import { storeRoot, takeObservedContentInputs } from '@imp/artifacts';
 import { loadExperimentFile } from './load-experiment.ts';
 import { planExperiment, type PlannedTask } from './plan.ts';
 
@@ -103,6 +103,12 @@ export interface FileNodes {
   projects: Record<string, ProjectNode>;
   /** Workspace-relative files this answer was computed from (for the plugin's memo). */
   reads: string[];
+  /**
+   * External inputs whose content entered the plan's ids (photo folders, mapping files, dataset
+   * files given by path), by absolute path: the stat stamp of each file read, null if missing.
+   * The plugin's memo is valid only while every stamp is unchanged.
+   */
+  inputs: Record<string, Record<string, string> | null>;
 }
 
 /**
@@ -113,6 +119,7 @@ export interface FileNodes {
  */
 export async function nodesForFile(file: string, workspaceRoot: string): Promise<FileNodes> {
   const loaded = loadExperimentFile(file);
+  takeObservedContentInputs(); // start afresh: only this file's plan counts
   const projects: Record<string, ProjectNode> = {};
   const add = (p: ProjectNode) => (projects[p.root] = p);
   const reads = extendsChain(loaded.path);
@@ -151,7 +158,11 @@ export async function nodesForFile(file: string, workspaceRoot: string): Promise
     expProject(exp, [taskProject(exp, 'report')], 'experiment');
     reads.push(...commandFiles(plan.tasks, workspaceRoot));
   }
-  return { projects, reads: [...new Set(reads)].map((f) => relative(workspaceRoot, f)) };
+  return {
+    projects,
+    reads: [...new Set(reads)].map((f) => relative(workspaceRoot, f)),
+    inputs: takeObservedContentInputs(),
+  };
 }
 
 /** Batched createNodes body: the projects of every experiment file, and what each read. */
