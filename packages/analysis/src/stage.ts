@@ -11,7 +11,8 @@ export const analysisStage: StageDef<typeof analysisConfigSchema> = {
   // 2: figures are Vega-Lite specs (+ SVG rendered from them), camelCase config keys; tables unchanged.
   // 3: config pixelSpace (default 'original', as before); summary pixel_space.
   // 4: measures mask-shape and pc-alignment (new levels columns, tables, figures; config shape*/pc* keys).
-  algoVersion: '4',
+  // 5: measure sdc-peak (levels columns sdc_peak_ratio, sdc_peak_ratio_uniform).
+  algoVersion: '5',
   description:
     'Locality of the IMP-pruned connectivity (spec §4): exact S^sc/S^dc maps with uniform and strict nulls, locality ratio, radial profile, C^in, IPR, per-pixel map, mask grids and their evolution, node ablation, accuracy vs u.',
   config: analysisConfigSchema,

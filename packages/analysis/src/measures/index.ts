@@ -15,6 +15,7 @@ import { maskShape } from './mask-shape.ts';
 import { pcAlignment } from './pc-alignment.ts';
 import { pixelMap } from './pixel-map.ts';
 import { resolved } from './resolved.ts';
+import { sdcPeak } from './sdc-peak.ts';
 
 export const MEASURES: readonly Measure[] = [
   density,
@@ -28,4 +29,5 @@ export const MEASURES: readonly Measure[] = [
   ablation,
   maskShape,
   pcAlignment,
+  sdcPeak,
 ];
