@@ -91,7 +91,8 @@ const TABLES: Record<string, TableDecl> = {
  */
 export const aggregateStage: StageDef<typeof AggregateConfig> = {
   name: 'aggregate',
-  algoVersion: '1',
+  // 2: experiment scalars last_val_top1 and fall_after_peak.
+  algoVersion: '2',
   description:
     'Statistics over the seeds of one experiment: mean, sd, n and t confidence interval per level and metric, per experiment, per curve point.',
   config: AggregateConfig,

@@ -26,6 +26,12 @@ export const EXPERIMENT_METRICS: ColumnDecl[] = [
     format: 'percent',
     description: '(peak − dense) / dense: the relative gain the paper quotes (spec §5.1)',
   },
+  { name: 'last_val_top1', type: 'float', format: 'percent', description: 'best val top-1 of the last level' },
+  {
+    name: 'fall_after_peak',
+    type: 'float',
+    description: 'last level minus peak val top-1 (≤ 0; 0 when the peak is the last level): the fall of spec §5.1',
+  },
 ];
 
 export interface AggregatedPoint {
@@ -81,6 +87,11 @@ export function experimentScalars(levels: Record<string, number | null>[]): Reco
     if (typeof acc(l) === 'number' && (!peak || acc(l)! > acc(peak)!)) peak = l;
   const d = dense ? acc(dense) : null;
   const p = peak ? acc(peak) : null;
+  const lastLevel = levels.reduce<Record<string, number | null> | undefined>(
+    (a, l) => (!a || l.level! > a.level! ? l : a),
+    undefined,
+  );
+  const last = lastLevel ? acc(lastLevel) : null;
   return {
     dense_val_top1: d ?? null,
     peak_val_top1: p ?? null,
@@ -88,6 +99,8 @@ export function experimentScalars(levels: Record<string, number | null>[]): Reco
     u_at_peak: peak ? (peak.u ?? null) : null,
     gain_over_dense: d != null && p != null ? p - d : null,
     gain_over_dense_rel: d != null && p != null && d > 0 ? (p - d) / d : null,
+    last_val_top1: last ?? null,
+    fall_after_peak: last != null && p != null ? last - p : null,
   };
 }
 

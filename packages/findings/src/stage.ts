@@ -4,5 +4,7 @@
  * paper's claims off the aggregates of several experiments.
  */
 export { aggregateStage, AggregateConfig } from './aggregate-stage.ts';
+export { findingsStage, FindingsConfig } from './findings-stage.ts';
 import { aggregateStage } from './aggregate-stage.ts';
-export const stages = [aggregateStage];
+import { findingsStage } from './findings-stage.ts';
+export const stages = [aggregateStage, findingsStage];

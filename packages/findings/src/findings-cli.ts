@@ -1,0 +1,4 @@
+import { stageMain } from '@imp/artifacts';
+import { findingsStage } from './findings-stage.ts';
+
+await stageMain(findingsStage);
