@@ -2,7 +2,7 @@
 // (test/identities.spec.ts; `npm run pin-identities` writes them).
 import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EXPERIMENT_FILE, loadExperimentFile, planComparison, planExperiment } from '@imp/pipeline';
+import { EXPERIMENT_FILE, fileTasks, loadExperimentFile } from '@imp/pipeline';
 
 const root = join(import.meta.dirname, '..');
 const pipelines = join(root, 'pipelines');
@@ -25,11 +25,7 @@ export async function computePins(): Promise<Pins> {
   for (const file of readdirSync(pipelines)
     .filter((f) => EXPERIMENT_FILE.test(f))
     .sort()) {
-    const loaded = loadExperimentFile(join(pipelines, file));
-    const tasks =
-      loaded.kind === 'experiment'
-        ? (await planExperiment(loaded.experiment, store)).tasks
-        : [await planComparison(loaded.comparison, pipelines, store)];
+    const tasks = await fileTasks(loadExperimentFile(join(pipelines, file)), pipelines, store);
     const name = file.replace(EXPERIMENT_FILE, '');
     out[name] = {};
     for (const t of tasks) {

@@ -12,7 +12,7 @@ import {
   storeRoot,
   workspaceRoot,
 } from '@imp/artifacts';
-import { EXPERIMENT_FILE, loadExperimentFile, planComparison, planExperiment } from '@imp/pipeline';
+import { EXPERIMENT_FILE, fileTasks, loadExperimentFile } from '@imp/pipeline';
 import { formatBytes } from './format.ts';
 
 /** Size of a tree, never following symlinks (a loop cannot crash gc). */
@@ -58,11 +58,7 @@ async function keptByExperiments(store: string): Promise<Set<string>> {
   const dir = join(workspaceRoot(), 'pipelines');
   const keep = new Set<string>();
   for (const f of readdirSync(dir).filter((n) => EXPERIMENT_FILE.test(n))) {
-    const loaded = loadExperimentFile(join(dir, f));
-    const tasks =
-      loaded.kind === 'experiment'
-        ? (await planExperiment(loaded.experiment, store)).tasks
-        : [await planComparison(loaded.comparison, dir, store)];
+    const tasks = await fileTasks(loadExperimentFile(join(dir, f)), dir, store);
     for (const t of tasks) for (const o of Object.values(t.outputs)) keep.add(basename(o.dir));
   }
   const walk = (name: string) => {

@@ -4,6 +4,7 @@ import { addArtifactCommands } from './artifact-commands.ts';
 import { addPipelineCommands } from './pipeline-commands.ts';
 import { addGcCommand } from './gc-command.ts';
 import { addSlurmCommands } from './slurm-commands.ts';
+import { addResultsCommand } from './results-command.ts';
 
 const program = new Command('imp')
   .description(
@@ -19,6 +20,7 @@ addPipelineCommands(program);
 addArtifactCommands(program);
 addGcCommand(program);
 addSlurmCommands(program);
+addResultsCommand(program);
 
 try {
   await program.parseAsync(takeDebugFlag(process.argv));

@@ -16,6 +16,7 @@ import {
   decodeArg,
   diffPlans,
   executeTask,
+  findingsTasks,
   planComparison,
   findExperimentFile,
   loadExperimentFile,
@@ -33,6 +34,8 @@ import {
 import { table } from './format.ts';
 
 const pipelinesDir = () => join(workspaceRoot(), 'pipelines');
+/** What the page a run ends with is called, by the kind of file run. */
+const PAGE_LABEL = { experiment: 'Report', comparison: 'Comparison', findings: 'Findings' } as const;
 /** The workspace's own Nx, run directly (npx adds half a second to every run). */
 const nxBin = () => join(dirname(createRequire(import.meta.url).resolve('nx/package.json')), 'dist', 'bin', 'nx.js');
 
@@ -102,7 +105,7 @@ async function run(ref: string, more: string[], opts: RunFlags) {
     console.log(
       `${set.name}: all ${set.units.length} stage runs up to date (artifacts present and ${opts.verify ? 'hashed' : 'verified'}) in ${secs()} s.`,
     );
-    return console.log(`${set.kind === 'experiment' ? 'Report' : 'Comparison'}: ${set.page}`);
+    return console.log(`${PAGE_LABEL[set.kind]}: ${set.page}`);
   }
   const { runs, parallel: p } = scopedRuns(before.pending, { parallel });
   console.log(
@@ -123,9 +126,7 @@ async function run(ref: string, more: string[], opts: RunFlags) {
     throw new ConfigError(
       `${set.name}: Nx reported success but these stage runs left artifacts missing: ${after.pending.map((u) => u.project).join(', ')}`,
     );
-  console.log(
-    `\n${set.name}: done in ${secs()} s. ${set.kind === 'experiment' ? 'Report' : 'Comparison'}: ${set.page}`,
-  );
+  console.log(`\n${set.name}: done in ${secs()} s. ${PAGE_LABEL[set.kind]}: ${set.page}`);
 }
 
 function failIfCorrupt(corrupt: { dir: string; problem: string }[]) {
@@ -228,7 +229,10 @@ async function task(file: string, taskName: string, opts: { expect?: string; enc
   if (opts.encoded) [file, taskName] = [decodeArg(file), decodeArg(taskName)];
   const loaded = loadExperimentFile(file);
   if (loaded.kind === 'comparison') return runComparison(loaded.comparison);
-  const plan = await planExperiment(loaded.experiment, storeRoot());
+  const plan =
+    loaded.kind === 'findings'
+      ? await findingsTasks(loaded, pipelinesDir(), storeRoot())
+      : await planExperiment(loaded.experiment, storeRoot());
   const t = plan.tasks.find((x) => x.name === taskName);
   if (!t)
     throw new ConfigError(

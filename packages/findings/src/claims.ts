@@ -28,11 +28,18 @@ export const Effect = z.discriminatedUnion('kind', [
       kind: z.literal('difference'),
       a: experiment,
       b: experiment,
-      metric,
-      u: uAt.describe('where A is read (one u, or a range of A levels); B at its level nearest in log u'),
+      metric: z
+        .string()
+        .min(1)
+        .describe('a per-level metric (with u), or an experiment scalar such as gain_over_dense_rel (without u)'),
+      u: uAt
+        .optional()
+        .describe(
+          'where A is read (one u, or a range of A levels); B at its level nearest in log u. None: an experiment scalar',
+        ),
     })
     .strict()
-    .describe('paired difference A − B of a per-level metric, paired by seed'),
+    .describe('paired difference A − B of a metric, paired by seed'),
   z
     .object({ kind: z.literal('reference'), experiment, metric, u: uAt })
     .strict()

@@ -82,7 +82,12 @@ function combine(points: EffectPoint[], rule: Rule): { verdict: Verdict; point: 
   if (!points.length) return { verdict: 'inconclusive', point: null };
   const contra = points.filter((p) => p.verdict === 'contradicted');
   const pool = contra.length ? contra : points;
-  const point = pool.reduce((a, b) => (margin(b.stat, rule) < margin(a.stat, rule) ? b : a));
+  const allEqual = !contra.length && rule.reproducedIf === 'equal' && points.every((p) => p.verdict === 'reproduced');
+  // Reproduced "equal" everywhere: report the level furthest from the value; else the weakest point.
+  const dev = (p: EffectPoint) => Math.abs((p.stat.mean ?? rule.value) - rule.value);
+  const point = allEqual
+    ? pool.reduce((a, b) => (dev(b) > dev(a) ? b : a))
+    : pool.reduce((a, b) => (margin(b.stat, rule) < margin(a.stat, rule) ? b : a));
   const verdict = contra.length
     ? 'contradicted'
     : points.every((p) => p.verdict === 'reproduced')
@@ -133,6 +138,13 @@ function needMetric(d: ExperimentData, metric: string, id: string) {
     );
 }
 
+function needScalar(d: ExperimentData, metric: string, id: string) {
+  if (!d.scalars.has(metric))
+    throw new ClaimError(
+      `claim ${id}: experiment ${d.name} has no experiment scalar '${metric}' (it has: ${[...d.scalars].join(', ')})`,
+    );
+}
+
 /** The sentence of a rule, as RESULTS.md and the page print it. */
 export function ruleText(c: Claim, confidence: number): string {
   const e = c.effect!;
@@ -140,9 +152,9 @@ export function ruleText(c: Claim, confidence: number): string {
   const pct = `${Math.round(confidence * 100)} %`;
   const what =
     e.kind === 'difference'
-      ? `the paired difference ${e.a} − ${e.b} of ${e.metric}`
+      ? `the paired difference ${e.a} − ${e.b} of ${e.metric}${typeof e.u === 'number' ? ` at u ≈ ${fmtU(e.u)}` : ''}`
       : e.kind === 'reference' || e.kind === 'scalar'
-        ? `${e.metric} of ${e.experiment}`
+        ? `${e.metric} of ${e.experiment}${e.kind === 'reference' && typeof e.u === 'number' ? ` at u ≈ ${fmtU(e.u)}` : ''}`
         : e.kind === 'trend'
           ? `the slope of ${e.metric} per decade of pruning (−log10 u) in ${e.experiment}, levels with u in [${fmtU(e.u[0])}, ${fmtU(e.u[1])}]`
           : `the slope of ${e.metric} along ${e.experiments.join(' → ')} at u ${fmtU(e.u)}`;
@@ -195,18 +207,27 @@ export function evaluateClaim(c: Claim, data: Map<string, ExperimentData>, confi
   switch (e.kind) {
     case 'difference': {
       const [A, B] = [get(e.a), get(e.b)];
-      needMetric(A, e.metric, c.id);
-      needMetric(B, e.metric, c.id);
-      const levelsA = Array.isArray(e.u) ? levelsIn(A, e.u) : [nearestLevel(A, e.u)];
+      if (e.u === undefined) {
+        for (const d of [A, B]) needScalar(d, e.metric, c.id);
+        const [va, vb] = [A.scalar(e.metric), B.scalar(e.metric)];
+        const diffs = [...va].filter(([s]) => vb.has(s)).map(([s, v]) => v - vb.get(s)!);
+        points.push(point(describe(diffs, confidence), null, ''));
+      }
+      const levelsA = e.u === undefined ? [] : Array.isArray(e.u) ? levelsIn(A, e.u) : [nearestLevel(A, e.u)];
+      if (e.u !== undefined) {
+        needMetric(A, e.metric, c.id);
+        needMetric(B, e.metric, c.id);
+      }
       for (const la of levelsA) {
         const u = A.levelU.get(la)!;
         const lb = nearestLevel(B, u);
         const va = A.values(la, e.metric);
         const vb = B.values(lb, e.metric);
         const diffs = [...va].filter(([s]) => vb.has(s)).map(([s, v]) => v - vb.get(s)!);
-        points.push(
-          point(describe(diffs, confidence), u, `${e.a} L${la}, ${e.b} L${lb} (u ${fmtU(B.levelU.get(lb)!)})`),
-        );
+        const ub = B.levelU.get(lb)!;
+        // B's u is named when its nearest level is not at A's u (one-shot vs IMP, say).
+        const off = Math.abs(Math.log(ub / u)) > 0.05 ? ` (u ${fmtU(ub)})` : '';
+        points.push(point(describe(diffs, confidence), u, `${e.a} L${la}, ${e.b} L${lb}${off}`));
       }
       const common = A.seeds.filter((s) => B.seeds.includes(s));
       if (common.length < Math.max(A.seeds.length, B.seeds.length))
@@ -223,10 +244,7 @@ export function evaluateClaim(c: Claim, data: Map<string, ExperimentData>, confi
     }
     case 'scalar': {
       const d = get(e.experiment);
-      if (!d.scalars.has(e.metric))
-        throw new ClaimError(
-          `claim ${c.id}: experiment ${d.name} has no experiment scalar '${e.metric}' (it has: ${[...d.scalars].join(', ')})`,
-        );
+      needScalar(d, e.metric, c.id);
       points.push(point(describe([...d.scalar(e.metric).values()], confidence), null, ''));
       break;
     }

@@ -95,6 +95,12 @@ test('findings: synthetic claims come out reproduced, contradicted, inconclusive
       effect: { kind: 'ordering', experiments: ['null', 'strong'], metric: 'locality_ratio', u: 0.1 },
       rule: rule('above'),
     },
+    {
+      id: 'gain-diff',
+      title: 'strong gains more than null (same accuracies: a zero-width CI on 0)',
+      effect: { kind: 'difference', a: 'strong', b: 'null', metric: 'gain_over_dense_rel' },
+      rule: rule('above'),
+    },
     { id: 'later', title: 'S^dc peaks at d = 0', pending: 'no S^dc scalar in the analysis yet' },
   ];
   const r = await runStage(findingsStage, { config: { claims }, inputs, store, log: quiet });
@@ -123,6 +129,7 @@ test('findings: synthetic claims come out reproduced, contradicted, inconclusive
     falls: 'reproduced',
     trend: 'reproduced',
     order: 'reproduced',
+    'gain-diff': 'inconclusive',
     later: 'pending',
   });
   const f = Object.fromEntries(s.findings.map((x) => [x.id, x]));
@@ -135,7 +142,7 @@ test('findings: synthetic claims come out reproduced, contradicted, inconclusive
   // The deciding level of a failed calibration is the one furthest from 1.
   assert.ok(Math.abs(f['calibration-fails']!.u - 0.7 ** 7) < 1e-12, `deciding u ${f['calibration-fails']!.u}`);
   assert.match(f.calibration!.rule, /contains 1; contradicted if it excludes 1; else inconclusive — at every level/);
-  assert.deepEqual(s.counts, { reproduced: 6, contradicted: 2, inconclusive: 1, pending: 1 });
+  assert.deepEqual(s.counts, { reproduced: 6, contradicted: 2, inconclusive: 2, pending: 1 });
   for (const t of ['findings', 'finding_points'])
     assert.ok(
       a.manifest.files.some((x) => x.path === `tables/${t}.parquet`),

@@ -115,3 +115,27 @@ export const Comparison = z
   })
   .strict();
 export type Comparison = z.output<typeof Comparison>;
+
+/**
+ * The findings file (`pipelines/findings.yaml`, `claims: [...]`): the paper's claims, each
+ * read off the aggregates over seeds of the experiments it names. The claims are validated
+ * by the findings stage's own schema (packages/findings/README.md); this is the envelope.
+ */
+export const FindingsFile = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+    description: z.string().default(''),
+    stage: StageImpl.default('findings').describe('implementation of the findings stage'),
+    page: StageImpl.default('findings-page').describe('implementation of the findings page stage'),
+    config: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .describe('further findings stage config (e.g. confidence: 0.95)'),
+    claims: z
+      .array(z.record(z.string(), z.unknown()))
+      .min(1)
+      .describe('the claims: id, title, paper, paperValue, effect {kind, …}, rule {reproducedIf, value, tolerance}'),
+    slurm: z.record(z.string(), z.unknown()).optional().describe('Slurm executor settings (docs/schedulers.md)'),
+  })
+  .strict();
+export type FindingsFile = z.output<typeof FindingsFile>;

@@ -10,3 +10,6 @@ export * from './plan-comparison.ts';
 export * from './check-store.ts';
 export * from './threads.ts';
 export * from './run-scope.ts';
+export * from './plan-findings.ts';
+export * from './results.ts';
+export * from './estimate.ts';

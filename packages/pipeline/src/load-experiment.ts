@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, formatZodError } from '@imp/artifacts';
-import { Comparison, Experiment } from './experiment-schema.ts';
+import { Comparison, Experiment, FindingsFile } from './experiment-schema.ts';
 
 export const EXPERIMENT_FILE = /\.(json|ya?ml)$/;
 
@@ -51,11 +51,21 @@ function resolveExtends(path: string, seen: string[] = []): Record<string, unkno
 
 export type LoadedFile =
   | { kind: 'experiment'; path: string; experiment: Experiment }
-  | { kind: 'comparison'; path: string; comparison: Comparison };
+  | { kind: 'comparison'; path: string; comparison: Comparison }
+  | { kind: 'findings'; path: string; findings: FindingsFile };
 
-/** Loads and validates an experiment (or comparison) file; errors name the file and field. */
+/** The name a loaded pipelines file gives itself, whatever its kind. */
+export const loadedName = (l: LoadedFile): string =>
+  l.kind === 'experiment' ? l.experiment.name : l.kind === 'comparison' ? l.comparison.name : l.findings.name;
+
+/** Loads and validates an experiment, comparison or findings file; errors name the file and field. */
 export function loadExperimentFile(path: string): LoadedFile {
   const raw = resolveExtends(path);
+  if ('claims' in raw) {
+    const r = FindingsFile.safeParse(raw);
+    if (!r.success) throw new ConfigError(formatZodError(r.error, path));
+    return { kind: 'findings', path: resolve(path), findings: r.data };
+  }
   if ('compare' in raw) {
     const r = Comparison.safeParse(raw);
     if (!r.success) throw new ConfigError(formatZodError(r.error, path));

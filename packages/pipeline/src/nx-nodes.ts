@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { storeRoot, takeObservedContentInputs } from '@imp/artifacts';
 import { loadExperimentFile } from './load-experiment.ts';
 import { planExperiment, type PlannedTask } from './plan.ts';
+import { planFindings } from './plan-findings.ts';
 
 type TargetConfig = Record<string, unknown>;
 export type ProjectNode = {
@@ -131,6 +132,29 @@ export async function nodesForFile(file: string, workspaceRoot: string): Promise
       metadata: { impDependsOn: deps },
       targets: { run: { executor: 'nx:noop', dependsOn: ['^run'], inputs: [], cache: false } },
     });
+  if (loaded.kind === 'findings') {
+    const f = loaded.findings;
+    const fp = await planFindings(f, loaded.path, dirname(loaded.path), storeRoot());
+    for (const t of fp.tasks)
+      add({
+        name: taskProject(f.name, t.name),
+        root: `pipelines/${f.name}/${t.name}`,
+        tags: [`experiment:${f.name}`, `stage:${t.stage.name}`, 'findings'],
+        metadata: {
+          impDependsOn:
+            t.name === 'findings'
+              ? fp.experiments.map((e) => taskProject(e.plan.experiment.name, 'aggregate'))
+              : t.dependsOn.map((d) => taskProject(f.name, d)),
+        },
+        targets: {
+          run: runTarget(taskCommand(loaded.path, workspaceRoot, t.name, taskIds(t)), describeOutputs(t)),
+        },
+      });
+    expProject(f.name, [taskProject(f.name, 'findings-page')], 'findings');
+    // The plan reads every experiment the claims name: their files key this answer's memo too.
+    for (const e of fp.experiments) reads.push(...extendsChain(e.file), ...commandFiles(e.plan.tasks, workspaceRoot));
+    return { projects, reads: [...new Set(reads)].map((x) => relative(workspaceRoot, x)) };
+  }
   if (loaded.kind === 'comparison') {
     const c = loaded.comparison;
     const deps = c.compare.map((e) => taskProject(e, 'report'));

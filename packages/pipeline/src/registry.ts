@@ -13,6 +13,8 @@ const MODULES: Record<string, () => Promise<Record<string, unknown>>> = {
   report: () => import('@imp/report/stage'),
   compare: () => import('@imp/report/stage'),
   aggregate: () => import('@imp/findings/stage'),
+  findings: () => import('@imp/findings/stage'),
+  'findings-page': () => import('@imp/report/stage'),
 };
 
 export const PACKAGE_STAGES = Object.keys(MODULES);

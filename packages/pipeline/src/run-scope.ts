@@ -1,6 +1,7 @@
 import { findExperimentFile, loadExperimentFile } from './load-experiment.ts';
 import { planExperiment, type PlannedTask } from './plan.ts';
 import { planComparison, comparisonPage } from './plan-comparison.ts';
+import { findingsPage, planFindings } from './plan-findings.ts';
 import { checkArtifacts, type ArtifactState } from './check-store.ts';
 import { taskProject, type ScopedRun } from './nx-nodes.ts';
 import { schedule } from './threads.ts';
@@ -16,7 +17,7 @@ export interface RunUnit {
 
 export interface RunSet {
   name: string;
-  kind: 'experiment' | 'comparison';
+  kind: 'experiment' | 'comparison' | 'findings';
   units: RunUnit[];
   /** The page the run ends with (the report's or the comparison's index.html). */
   page: string;
@@ -29,9 +30,10 @@ const outputKey = (t: PlannedTask) =>
     .join('|');
 
 /**
- * Every stage run an experiment (or a comparison and the experiments it compares)
- * needs, deduplicated by artifact: the first experiment planning an artifact owns its
- * run, and the others depend on that run. Plans only these experiments.
+ * Every stage run an experiment (or a comparison and the experiments it compares, or a
+ * findings file and the experiments its claims name) needs, deduplicated by artifact: the
+ * first experiment planning an artifact owns its run, and the others depend on that run.
+ * Plans only these experiments.
  */
 export async function collectRuns(file: string, pipelinesDir: string, store: string): Promise<RunSet> {
   const loaded = loadExperimentFile(file);
@@ -63,6 +65,18 @@ export async function collectRuns(file: string, pipelinesDir: string, store: str
       units,
       page: join(Object.values(report.outputs)[0]!.dir, 'index.html'),
     };
+  }
+  if (loaded.kind === 'findings') {
+    const fp = await planFindings(loaded.findings, loaded.path, pipelinesDir, store);
+    const aggregates = fp.experiments.map((e) =>
+      addPlan(e.file, e.plan.experiment.name, e.plan.tasks).get('aggregate')!,
+    );
+    const [findings, page] = fp.tasks as [PlannedTask, PlannedTask];
+    const name = loaded.findings.name;
+    const fProject = taskProject(name, findings.name);
+    units.push({ project: fProject, file: loaded.path, task: findings, dependsOn: [...new Set(aggregates)] });
+    units.push({ project: taskProject(name, page.name), file: loaded.path, task: page, dependsOn: [fProject] });
+    return { name, kind: 'findings', units, page: findingsPage(fp) };
   }
   const c = loaded.comparison;
   const reports: string[] = [];

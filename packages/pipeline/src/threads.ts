@@ -14,7 +14,7 @@ export function coresAvailable(): number {
 export const SMALL_NET_MAX_WIDTH = 300;
 
 /** Package stages that never use more than the JavaScript thread. */
-const ONE_THREAD = new Set(['mask', 'rewind', 'report', 'compare']);
+const ONE_THREAD = new Set(['mask', 'rewind', 'report', 'compare', 'findings-page']);
 
 /**
  * Threads one task uses, at most `cores`. A stage's own declaration wins (a `threads`

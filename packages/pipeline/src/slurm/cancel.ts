@@ -1,5 +1,5 @@
 import { storeRoot } from '@imp/artifacts';
-import { loadExperimentFile } from '../load-experiment.ts';
+import { loadedName, loadExperimentFile } from '../load-experiment.ts';
 import { readJobs } from './records.ts';
 import { isActive, slurmCommands, type SlurmClient } from './sbatch.ts';
 
@@ -10,8 +10,7 @@ export interface CancelOptions {
 
 /** The name an experiment or comparison file gives itself (no planning: cancel must work on a broken file too). */
 function fileName(file: string): string {
-  const loaded = loadExperimentFile(file);
-  return loaded.kind === 'experiment' ? loaded.experiment.name : loaded.comparison.name;
+  return loadedName(loadExperimentFile(file));
 }
 
 /**

@@ -26,6 +26,8 @@ export const DEFAULT_RESOURCES: Record<string, Resources> = {
   report: { cpus: 1, mem: '2G', time: '00:30:00' },
   compare: { cpus: 1, mem: '2G', time: '00:30:00' },
   aggregate: { cpus: 1, mem: '2G', time: '00:30:00' },
+  findings: { cpus: 1, mem: '2G', time: '00:30:00' },
+  'findings-page': { cpus: 1, mem: '2G', time: '00:30:00' },
 };
 /** For a stage kind the table does not know (none today: every task name maps to one above). */
 const FALLBACK: Resources = { cpus: 1, mem: '4G', time: '04:00:00' };

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ConfigError, MANIFEST_FILE, storeRoot, workspaceRoot } from '@imp/artifacts';
 import { findExperimentFile, loadExperimentFile } from '../load-experiment.ts';
 import { planComparison } from '../plan-comparison.ts';
+import { planFindings } from '../plan-findings.ts';
 import { planExperiment, type PlannedTask } from '../plan.ts';
 import { slurmSettings, type SlurmSettings } from './resources.ts';
 
@@ -57,7 +58,8 @@ function fromPlanned(experiment: string, t: PlannedTask, deps: [string, string][
 
 /**
  * Plans every file, in order. A comparison brings its experiments along (before it), and
- * its one task depends on each of their reports. An experiment named twice appears once.
+ * its one task depends on each of their reports; a findings file brings the experiments its
+ * claims name, and its findings task depends on each of their aggregates. An experiment named twice appears once.
  */
 export async function loadUnits(files: string[], opts: UnitOptions = {}): Promise<JobUnit[]> {
   const store = storeRoot(opts.store);
@@ -82,6 +84,28 @@ export async function loadUnits(files: string[], opts: UnitOptions = {}): Promis
             false,
           ),
         ],
+      });
+      return;
+    }
+    if (loaded.kind === 'findings') {
+      const f = loaded.findings;
+      const fp = await planFindings(f, loaded.path, pipelinesDir, store);
+      for (const e of fp.experiments) await add(e.file);
+      if (units.some((u) => u.name === f.name)) return;
+      units.push({
+        name: f.name,
+        file: loaded.path,
+        settings: slurmSettings(f, loaded.path),
+        tasks: fp.tasks.map((t) =>
+          fromPlanned(
+            f.name,
+            t,
+            t.name === 'findings'
+              ? fp.experiments.map((e) => [e.plan.experiment.name, 'aggregate'])
+              : t.dependsOn.map((d) => [f.name, d]),
+            true,
+          ),
+        ),
       });
       return;
     }

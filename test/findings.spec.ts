@@ -1,0 +1,114 @@
+// The findings flow end to end on two tiny experiments over two seeds: `npm run findings`
+// (imp results --run: estimate, imp run findings, RESULTS.md), the findings page, and the
+// RESULTS.md check — regenerated identically from the same artifacts, stale on a changed plan.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { executedTasks, makeWorkspace } from './workspace.ts';
+
+const exp = (name: string, prune: Record<string, unknown>) => ({
+  name,
+  description: `tiny ${name} over two seeds`,
+  seeds: [0, 1],
+  data: {
+    config: {
+      source: { name: 'mnist' },
+      transforms: [
+        { name: 'subset', split: 'train', n: 600 },
+        { name: 'subset', split: 'val', n: 200 },
+      ],
+    },
+  },
+  train: { config: { arch: 'f16:x', steps: 30, batchSize: 50, lr: 0.1, evalEvery: 15 } },
+  prune: { levels: 1, config: prune },
+  rewind: { step: 5, config: { mode: 'late' } },
+  analysis: { config: { nullSamples: 1, ablationLevels: [] } },
+});
+
+const findings = {
+  name: 'findings',
+  description: 'tiny findings',
+  claims: [
+    {
+      id: 'calibration',
+      title: 'a random mask has locality ratio 1',
+      effect: { kind: 'reference', experiment: 'tiny-random', metric: 'locality_ratio', u: [0.6, 1] },
+      rule: { reproducedIf: 'equal', value: 1 },
+    },
+    {
+      id: 'imp-vs-random',
+      title: 'IMP is more accurate than random pruning at u ≈ 70 %',
+      paper: '+45 % relative',
+      paperValue: 0.45,
+      effect: { kind: 'difference', a: 'tiny-imp', b: 'tiny-random', metric: 'best_val_top1', u: 0.7 },
+      rule: { reproducedIf: 'above', value: 0 },
+    },
+    { id: 'later', title: 'not measured yet', pending: 'no such measure' },
+  ],
+};
+
+const ws = makeWorkspace({
+  'tiny-imp': exp('tiny-imp', { fraction: 0.3 }),
+  'tiny-random': exp('tiny-random', { fraction: 0.3, strategy: 'random' }),
+});
+ws.write('findings', findings, 'findings.yaml');
+const results = () => readFileSync(join(ws.root, 'RESULTS.md'), 'utf8');
+
+test('RESULTS.md: honest before a run, computed after npm run findings, identical when regenerated, stale on a changed plan', () => {
+  let r = ws.imp('results', '--check');
+  assert.notEqual(r.code, 0);
+  assert.match(r.out, /RESULTS\.md is missing/);
+
+  // Before any run: no numbers, the missing experiments named, and the check passes (same plan).
+  r = ws.imp('results', '--write');
+  assert.equal(r.code, 0, r.out);
+  assert.match(results(), /not computed yet/);
+  assert.match(results(), /\(2 of 2\): `tiny-random`, `tiny-imp`/);
+  assert.doesNotMatch(results(), /\*\*reproduced\*\*/);
+  assert.equal(ws.imp('results', '--check').code, 0);
+
+  // npm run findings: estimate, the whole suite through imp run findings, then RESULTS.md.
+  r = ws.imp('results', '--run');
+  assert.equal(r.code, 0, r.out);
+  assert.match(r.out, /findings: \d+ of \d+ stage runs to do \([\d,]+ training steps\); estimated wall time /);
+  const ran = [
+    ...executedTasks(r.out, 'tiny-imp'),
+    ...executedTasks(r.out, 'tiny-random'),
+    ...executedTasks(r.out, 'findings'),
+  ];
+  for (const t of ['aggregate', 'findings', 'findings-page'])
+    assert.ok(ran.includes(t), `${t} ran (${ran.join(', ')})`);
+  assert.match(r.out, /Findings: .*\/report-[0-9a-f]{20}\/index\.html/);
+  const page = /Findings: (\S+index\.html)/.exec(r.out)![1]!;
+  assert.ok(existsSync(page));
+  assert.match(readFileSync(page, 'utf8'), /imp-vs-random/);
+  const text = results();
+  assert.match(text, /Status: \*\*computed\*\*/);
+  assert.match(
+    text,
+    /\| \*\*calibration\*\* .* \| \*\*(reproduced|contradicted|inconclusive)\*\* \| `npx imp run tiny-random` \|/,
+  );
+  assert.match(text, /\*\*imp-vs-random\*\*.*n = 2 \(tiny-imp L1, tiny-random L1/);
+  assert.match(text, /\| \*\*later\*\* not measured yet \| {2}\| – \| pending \| – \|/);
+  assert.equal(ws.imp('results', '--check').code, 0, 'the file just written matches');
+
+  // Regenerated from the same artifacts: the same bytes; nothing runs again.
+  assert.equal(ws.imp('results', '--write').code, 0);
+  assert.equal(results(), text);
+  r = ws.imp('run', 'findings');
+  assert.equal(r.code, 0, r.out);
+  assert.match(r.out, /all \d+ stage runs up to date/);
+
+  // A config change upstream of the findings: the recorded id is stale, and the check says what to run.
+  ws.write('tiny-imp', {
+    ...exp('tiny-imp', { fraction: 0.3 }),
+    analysis: { config: { nullSamples: 1, ablationLevels: [], r: 2 } },
+  });
+  r = ws.imp('results', '--check');
+  assert.notEqual(r.code, 0);
+  assert.match(
+    r.out,
+    /RESULTS\.md records findings [0-9a-f]{20} but pipelines\/findings\.yaml now plans [0-9a-f]{20}.*npm run findings/,
+  );
+});
