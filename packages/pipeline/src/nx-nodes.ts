@@ -153,7 +153,11 @@ export async function nodesForFile(file: string, workspaceRoot: string): Promise
     expProject(f.name, [taskProject(f.name, 'findings-page')], 'findings');
     // The plan reads every experiment the claims name: their files key this answer's memo too.
     for (const e of fp.experiments) reads.push(...extendsChain(e.file), ...commandFiles(e.plan.tasks, workspaceRoot));
-    return { projects, reads: [...new Set(reads)].map((x) => relative(workspaceRoot, x)) };
+    return {
+      projects,
+      reads: [...new Set(reads)].map((x) => relative(workspaceRoot, x)),
+      inputs: takeObservedContentInputs(),
+    };
   }
   if (loaded.kind === 'comparison') {
     const c = loaded.comparison;

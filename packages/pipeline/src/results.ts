@@ -17,6 +17,7 @@ import { findingsOutput, planFindings, type FindingsPlan } from './plan-findings
 
 export const RESULTS_FILE = 'RESULTS.md';
 export const FINDINGS_FILE = 'findings.yaml';
+const NOT_COMPUTED = '**not computed yet**';
 
 interface Row {
   id: string;
@@ -113,7 +114,7 @@ export function renderResults(s: ResultsState): string {
     );
   } else {
     lines.push(
-      `- Status: **not computed yet** — the findings artifact was not in the store this file was generated from, so no claim has a number or a verdict here. Experiments whose aggregate over seeds was missing (${s.missing.length} of ${s.plan.experiments.length}): ${s.missing.length ? s.missing.map((m) => `\`${m}\``).join(', ') : 'none (only the findings stage itself is missing)'}.`,
+      `- Status: ${NOT_COMPUTED} — the findings artifact was not in the store this file was generated from, so no claim has a number or a verdict here. Experiments whose aggregate over seeds was missing (${s.missing.length} of ${s.plan.experiments.length}): ${s.missing.length ? s.missing.map((m) => `\`${m}\``).join(', ') : 'none (only the findings stage itself is missing)'}.`,
     );
   }
   lines.push('');
@@ -159,12 +160,17 @@ export async function checkResults(root: string, store: string): Promise<string[
   const text = readFileSync(path, 'utf8');
   const s = await resultsState(root, store);
   const recorded = /\(id `([0-9a-f]{64})`\)/.exec(text)?.[1];
-  if (recorded !== s.id)
+  if (recorded !== s.id) {
+    // Before any full run the file holds no numbers: recording the new id is all it needs.
+    const noNumbers = text.includes(NOT_COMPUTED);
     return [
       `${RESULTS_FILE} records findings ${recorded ? recorded.slice(0, 20) : '(no id)'} but pipelines/${FINDINGS_FILE} now plans ${s.id.slice(0, 20)}: ` +
-        'a claim, an experiment config or an algoVersion changed upstream, so its numbers are stale. ' +
-        'Run `npm run findings` (or `npx imp run findings && npx imp results --write`) and commit RESULTS.md.',
+        'a claim, an experiment config or an algoVersion changed upstream' +
+        (noNumbers
+          ? '. It holds no numbers yet: `npx imp results --write` records the new id (`npm run findings` computes them); commit RESULTS.md.'
+          : ', so its numbers are stale. Run `npm run findings` (or `npx imp run findings && npx imp results --write`) and commit RESULTS.md.'),
     ];
+  }
   if (s.summary && renderResults(s) !== text)
     return [
       `${RESULTS_FILE} differs from what the findings artifact ${basename(s.dir)} in the store gives: run \`npx imp results --write\` and commit it.`,
