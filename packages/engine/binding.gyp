@@ -10,7 +10,8 @@
         "native/elementwise.c",
         "native/batchnorm.c",
         "native/transpose.c",
-        "native/fused_fcn.c"
+        "native/fused_fcn.c",
+        "native/rows.c"
       ],
       "include_dirs": ["/usr/include/x86_64-linux-gnu"],
       "libraries": ["-lopenblas", "-lpthread"],

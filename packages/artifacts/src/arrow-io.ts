@@ -11,8 +11,9 @@ export function writeArrowFile(path: string, table: Table): void {
  * Reads an Arrow IPC file. Numeric columns come back as views on the file buffer,
  * so reading a 60k-image dataset costs one file read.
  */
-export function readArrowFile(path: string): Table {
-  const buf = readFileSync(path);
+/** Reads an Arrow IPC file; `bytes` are its contents when the caller already has them (e.g. mapped). */
+export function readArrowFile(path: string, bytes?: Uint8Array): Table {
+  const buf = bytes ?? readFileSync(path);
   try {
     return tableFromIPC(buf);
   } catch (e) {

@@ -55,9 +55,12 @@ export function writeDatasetSplit(path: string, s: DatasetSplit): void {
   writeArrowFile(path, new Table(schema, new RecordBatch(schema, struct)));
 }
 
-/** Reads a split; `x` is a zero-copy view on the file buffer, treat it as read-only. */
-export function readDatasetSplit(path: string): Required<DatasetSplit> {
-  const t = readArrowFile(path);
+/**
+ * Reads a split; `x` is a zero-copy view on the file buffer, treat it as read-only. `bytes`: the
+ * file's contents when the caller has them already (train maps the file instead of reading it).
+ */
+export function readDatasetSplit(path: string, bytes?: Uint8Array): Required<DatasetSplit> {
+  const t = readArrowFile(path, bytes);
   const md = Object.fromEntries(t.schema.metadata);
   if (!md.layout || !md.split) throw new ArtifactError(`${path}: not a dataset split (no layout/split metadata)`, 'bad-table', path);
   const xv = t.getChild('x');

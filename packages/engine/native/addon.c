@@ -10,6 +10,7 @@
 #include "elementwise.h"
 #include "batchnorm.h"
 #include "fused_fcn.h"
+#include "rows.h"
 
 #define CHECK(call)                                                   \
   do {                                                                \
@@ -203,6 +204,7 @@ static napi_value init(napi_env env, napi_value exports) {
   EXPORT("scatter", js_scatter);
   EXPORT("fcnRun", js_fcn_run);
   imp_register_elementwise(env, exports);
+  imp_register_rows(env, exports);
   return exports;
 }
 

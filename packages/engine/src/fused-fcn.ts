@@ -1,20 +1,9 @@
+// No tfjs in this module (nor in what it imports): a train process on the fused path never loads it.
 import { loadAddon, type NativeAddon } from './native/addon.ts';
-import { prepareMask } from './mask-handle.ts';
+import { buildCsc, buildCsr } from './sparse-index.ts';
+import { fcnDims, hasRunningStats, maskedStart, type FcnLayerValues } from './fcn-values.ts';
 
-/** Initial values of one FCN layer (BN(fanIn) → masked Linear fanIn→fanOut), as train's LayerValues. */
-export interface FusedLayerValues {
-  l: number;
-  fanIn: number;
-  fanOut: number;
-  w: Float32Array;
-  b: Float32Array;
-  gamma: Float32Array;
-  beta: Float32Array;
-  mean?: Float32Array;
-  variance?: Float32Array;
-  mw?: Uint8Array;
-  mb?: Uint8Array;
-}
+export { fusedUnavailable } from './fused-engine.ts';
 
 export interface FusedHyper {
   lr: number;
@@ -67,17 +56,6 @@ export const FUSED_SPARSE_THRESHOLD = 0.05;
 /** The fused step's thread rule: one thread (notes §8: on 2 cores the 784-300-100-10 step is fastest on 1). */
 export const FUSED_THREADS = 1;
 
-/** Why the fused step cannot run here, or null if it can (native addon with fcnRun, SGD). */
-export function fusedUnavailable(optimizer: string): string | null {
-  if (optimizer !== 'sgd') return `optimizer '${optimizer}' runs on the tfjs path`;
-  try {
-    if (typeof loadAddon().fcnRun !== 'function') return 'addon built without fcnRun';
-  } catch (e) {
-    return (e as Error).message;
-  }
-  return null;
-}
-
 /**
  * The spec §1.1 FCN trained by one native call per step (forward, backward, SGD update) over one
  * float arena allocated here once: parameters, momenta, running stats, activations and gradients.
@@ -96,7 +74,7 @@ export class FusedFcn {
   emaReady: boolean;
 
   constructor(
-    private readonly values: FusedLayerValues[],
+    private readonly values: FcnLayerValues[],
     readonly batch: number,
     readonly evalBatch: number,
     hyper: FusedHyper,
@@ -106,8 +84,8 @@ export class FusedFcn {
     if (typeof this.addon.fcnRun !== 'function') throw new Error('addon built without fcnRun');
     this.hasMomentum = hyper.momentum > 0;
     this.hyper = Float64Array.of(hyper.lr, hyper.momentum, hyper.weightDecay, hyper.eps, hyper.bnDecay);
-    this.dims = [values[0]!.fanIn, ...values.map((v) => v.fanOut)];
-    this.emaReady = values.every((v) => v.mean && v.variance);
+    this.dims = fcnDims(values);
+    this.emaReady = hasRunningStats(values);
     let size = 0;
     const alloc = (len: number) => {
       const o = size;
@@ -150,15 +128,13 @@ export class FusedFcn {
       let nnz = 0;
       if (v.mw) for (let k = 0; k < v.mw.length; k++) nnz += v.mw[k] ? 1 : 0;
       if (v.mw && nnz < sparseThreshold * i * o) {
-        const h = prepareMask(v.mw, i, o, { sparseThreshold: 2 });
-        const csr = h.csr!;
-        const csc = h.csc!;
+        const csr = buildCsr(v.mw, i, o);
+        const csc = buildCsc(v.mw, i, o);
         [csr.rowPtr, csr.colIdx, csr.flatIdx, csc.colPtr, csc.rowIdx, csc.toCsr].forEach((a, f) => {
           for (const lay of [this.trainLayout, this.evalLayout]) lay[ibase + l * NI + f] = isize;
           ints.push(Int32Array.from(a));
           isize += a.length;
         });
-        h.dispose();
         for (const f of [F.WV, F.WVC]) set(f, alloc(Math.max(nnz, 1)));
         this.trainLayout[base + l * NF + F.DWV] = alloc(Math.max(nnz, 1));
       }
@@ -200,23 +176,16 @@ export class FusedFcn {
     values.forEach((v, l) => {
       const at = (f: number) => this.trainLayout[base + l * NF + f]!;
       const put = (f: number, d: ArrayLike<number>) => this.arena.set(d, at(f));
-      put(F.W, v.w);
-      put(F.B, v.b);
+      // Masked weights/biases start at exactly 0 (as train's model.ts) and their gradients are masked.
+      const { w, b } = maskedStart(v);
+      put(F.W, w);
+      put(F.B, b);
       put(F.G, v.gamma);
       put(F.BETA, v.beta);
       put(F.EMAM, v.mean ?? new Float32Array(v.fanIn));
       put(F.EMAV, v.variance ?? new Float32Array(v.fanIn).fill(1));
-      // Masked weights/biases start at exactly 0 (as model.ts) and their gradients are masked.
-      if (v.mw) {
-        put(F.MW, v.mw);
-        const w = this.arena.subarray(at(F.W), at(F.W) + v.w.length);
-        for (let k = 0; k < w.length; k++) if (!v.mw[k]) w[k] = 0;
-      }
-      if (v.mb) {
-        put(F.MB, v.mb);
-        const b = this.arena.subarray(at(F.B), at(F.B) + v.b.length);
-        for (let k = 0; k < b.length; k++) if (!v.mb[k]) b[k] = 0;
-      }
+      if (v.mw) put(F.MW, v.mw);
+      if (v.mb) put(F.MB, v.mb);
     });
   }
 

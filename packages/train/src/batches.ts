@@ -48,22 +48,5 @@ export class BatchSampler {
   }
 }
 
-/**
- * Copies rows `idx` of x [n, D] into out [idx.length, D] as network inputs (x − offset)·scale
- * (the dataset's normalisation.arrow). out is preallocated and reused every step.
- */
-export function gatherRows(
-  x: Uint8Array | Float32Array,
-  dim: number,
-  offset: Float32Array,
-  scale: Float32Array,
-  idx: Int32Array,
-  count: number,
-  out: Float32Array,
-): void {
-  for (let r = 0; r < count; r++) {
-    const src = idx[r]! * dim;
-    const dst = r * dim;
-    for (let d = 0; d < dim; d++) out[dst + d] = (x[src + d]! - offset[d]!) * scale[d]!;
-  }
-}
+/** Batch rows as network inputs: the engine's gather (native, with a JavaScript fallback). */
+export { gatherRows } from '@imp/engine/rows';

@@ -1,4 +1,5 @@
 import { ArtifactError, readDatasetSplit, readTensorFile, type Artifact } from '@imp/artifacts';
+import { readFileBytes } from '@imp/engine/rows';
 
 export interface Split {
   x: Uint8Array | Float32Array;
@@ -27,8 +28,8 @@ export function loadDataset(a: Artifact): LoadedDataset {
   const normFile = a.file('normalization.arrow');
   if (!(nc >= 2))
     throw new ArtifactError(`${a.dir}/manifest.json: summary.num_classes missing or < 2`, 'bad-manifest', a.dir);
-  const tr = readDatasetSplit(trainFile);
-  const va = readDatasetSplit(valFile);
+  const tr = readDatasetSplit(trainFile, readFileBytes(trainFile));
+  const va = readDatasetSplit(valFile, readFileBytes(valFile));
   const dim = tr.layout.channels * tr.layout.height * tr.layout.width;
   const vdim = va.layout.channels * va.layout.height * va.layout.width;
   if (vdim !== dim)

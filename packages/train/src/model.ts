@@ -1,20 +1,9 @@
 import { tf, prepareMask, maskedLinear, batchNormTrain, type MaskHandle } from '@imp/engine';
+import { hasRunningStats, maskedStart, type FcnLayerValues } from '@imp/engine/fcn-values';
 import type { NamedTensor } from '@imp/artifacts';
 
-/** Initial values of one layer: BN(fanIn) → Linear fanIn→fanOut (masked if mw is given). */
-export interface LayerValues {
-  l: number;
-  fanIn: number;
-  fanOut: number;
-  w: Float32Array;
-  b: Float32Array;
-  gamma: Float32Array;
-  beta: Float32Array;
-  mean?: Float32Array;
-  variance?: Float32Array;
-  mw?: Uint8Array;
-  mb?: Uint8Array;
-}
+/** Initial values of one layer (the engine's type, shared with the fused step). */
+export type LayerValues = FcnLayerValues;
 
 interface Layer {
   l: number;
@@ -48,12 +37,9 @@ export class Net {
     private eps: number,
     private decay: number,
   ) {
-    this.emaReady = values.every((v) => v.mean && v.variance);
+    this.emaReady = hasRunningStats(values);
     this.layers = values.map((v) => {
-      const w = Float32Array.from(v.w);
-      const b = Float32Array.from(v.b);
-      if (v.mw) for (let i = 0; i < w.length; i++) if (!v.mw[i]) w[i] = 0;
-      if (v.mb) for (let i = 0; i < b.length; i++) if (!v.mb[i]) b[i] = 0;
+      const { w, b } = maskedStart(v);
       return {
         l: v.l,
         fanIn: v.fanIn,

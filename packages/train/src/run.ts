@@ -7,14 +7,15 @@ import {
   type NamedTensor,
   type StageContext,
 } from '@imp/artifacts';
-import { initEngine, engineInfo } from '@imp/engine';
+import { fusedEngine } from '@imp/engine/fused-engine';
 import { parseArch } from '@imp/artifacts';
-import { BatchSampler, gatherRows } from './batches.ts';
+import { BatchSampler } from './batches.ts';
+import { gatherRows } from '@imp/engine/rows';
 import { loadCheckpoint, removeWorkDir, saveCheckpoint, type TrainState } from './checkpoint.ts';
 import { loadDataset } from './dataset-io.ts';
 import { glorotNormal } from '@imp/artifacts';
-import type { LayerValues } from './model.ts';
-import { fusedChoice, fusedThreads, makeTrainer } from './trainer.ts';
+import type { FcnLayerValues as LayerValues } from '@imp/engine/fcn-values';
+import { fusedThreads, fusedTrainer, type Trainer } from './trainer.ts';
 import { loadMaskFor, loadParams } from '@imp/artifacts';
 import { makeProgress } from './progress.ts';
 import type { TrainConfig } from './stage.ts';
@@ -31,8 +32,9 @@ export function workDirOf(store: string, finalId: string): string {
 
 export async function runTrain(ctx: StageContext<TrainConfig>): Promise<void> {
   const c = ctx.config;
-  await initEngine();
-  const info = engineInfo();
+  // Issue 12: the fused native step when it applies (decided without loading tfjs), else the
+  // tfjs kernels; the manifest records which, and why not.
+  const fused = fusedEngine(c.optimizer);
   const ds = loadDataset(ctx.inputs.dataset!);
   const layers = parseArch(c.arch, ds.dim, ds.numClasses);
 
@@ -92,13 +94,18 @@ export async function runTrain(ctx: StageContext<TrainConfig>): Promise<void> {
   const nVal = Math.min(c.valSize ?? ds.val.n, ds.val.n);
   const nTrainEval = Math.min(c.trainEvalSize, ds.train.n);
   const evalB = Math.min(c.evalBatchSize, Math.max(nVal, nTrainEval, 1));
-  // Issue 12: the fused native step when it applies, else the tfjs kernels (recorded either way).
-  const whyNot = fusedChoice(info, c);
-  const net = makeTrainer(whyNot === null, values, c, D, ds.numClasses, evalB);
-  const backend: Record<string, unknown> =
-    net.kind === 'fused'
-      ? { ...info, step: 'fused', threads: fusedThreads }
-      : { ...info, step: 'tfjs', ...(info.backend === 'native' ? { fused_off: whyNot } : {}) };
+  let net: Trainer;
+  let backend: Record<string, unknown>;
+  if ('info' in fused) {
+    net = fusedTrainer(values, c, D, evalB);
+    backend = { ...fused.info, step: 'fused', threads: fusedThreads };
+  } else {
+    const { initEngine } = await import('@imp/engine');
+    const info = await initEngine();
+    const { tfjsTrainer } = await import('./tfjs-trainer.ts');
+    net = tfjsTrainer(values, c, D, ds.numClasses, evalB);
+    backend = { ...info, step: 'tfjs', ...(info.backend === 'native' ? { fused_off: fused.why } : {}) };
+  }
   const workDir = workDirOf(ctx.store, ctx.planned.final!.id);
   const meta = (step: number): Record<string, string> => ({
     arch: c.arch,
@@ -212,7 +219,7 @@ export async function runTrain(ctx: StageContext<TrainConfig>): Promise<void> {
   );
   ctx.log(
     `done: ${c.steps} steps, best val top1 ${best.value.toFixed(4)} at step ${best.step}, final ${last('top1').toFixed(4)}` +
-      (msPerStep ? `, ${msPerStep.toFixed(1)} ms/step on ${info.backend} (${net.kind})` : ''),
+      (msPerStep ? `, ${msPerStep.toFixed(1)} ms/step on ${String(backend.backend)} (${net.kind})` : ''),
   );
   net.dispose();
   removeWorkDir(workDir);

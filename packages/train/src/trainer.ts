@@ -1,10 +1,11 @@
-import { tf, FusedFcn, fusedUnavailable, FUSED_THREADS, type EngineInfo } from '@imp/engine';
+// No tfjs here: the fused path must start without loading it (issue 12). The tfjs path lives in
+// tfjs-trainer.ts and is imported only when it runs.
+import { FusedFcn, FUSED_THREADS } from '@imp/engine/fused-fcn';
+import type { FcnLayerValues } from '@imp/engine/fcn-values';
+import { gatherRows } from '@imp/engine/rows';
 import type { NamedTensor } from '@imp/artifacts';
-import { gatherRows } from './batches.ts';
-import { evaluate, scoreLogits, type EvalResult } from './evaluate.ts';
+import { scoreLogits, type EvalResult } from './score.ts';
 import type { LoadedDataset, Split } from './dataset-io.ts';
-import { Net, type LayerValues } from './model.ts';
-import { Optimizer } from './optimizer.ts';
 import type { TrainConfig } from './stage.ts';
 
 /**
@@ -29,28 +30,10 @@ export interface Trainer {
   dispose(): void;
 }
 
-/** Fused unless the backend is not native, the optimizer is not SGD, or IMP_FUSED=0 asks for tfjs. */
-export function fusedChoice(info: EngineInfo, c: TrainConfig): string | null {
-  if (process.env.IMP_FUSED === '0') return 'IMP_FUSED=0';
-  if (info.backend !== 'native') return `backend ${info.backend}`;
-  return fusedUnavailable(c.optimizer);
-}
-
-export function makeTrainer(
-  fused: boolean,
-  values: LayerValues[],
-  c: TrainConfig,
-  dim: number,
-  classes: number,
-  evalB: number,
-): Trainer {
-  return fused ? fusedTrainer(values, c, dim, evalB) : tfjsTrainer(values, c, dim, classes, evalB);
-}
-
 /** Threads the fused step runs on (recorded in the manifest's backend info). */
 export const fusedThreads = FUSED_THREADS;
 
-function fusedTrainer(values: LayerValues[], c: TrainConfig, dim: number, evalB: number): Trainer {
+export function fusedTrainer(values: FcnLayerValues[], c: TrainConfig, dim: number, evalB: number): Trainer {
   const f = new FusedFcn(values, c.batchSize, evalB, {
     lr: c.lr,
     momentum: c.momentum,
@@ -87,60 +70,5 @@ function fusedTrainer(values: LayerValues[], c: TrainConfig, dim: number, evalB:
     import: (t) => f.import(t),
     maskedNonZero: () => f.maskedNonZero(),
     dispose: () => {},
-  };
-}
-
-function tfjsTrainer(values: LayerValues[], c: TrainConfig, dim: number, classes: number, evalB: number): Trainer {
-  const net = new Net(values, c.bnEpsilon, c.bnDecay);
-  const params = net.trainable();
-  const opt = new Optimizer(c, params);
-  const B = c.batchSize;
-  const xb = new Float32Array(B * dim);
-  const evBuf = new Float32Array(evalB * dim);
-  const evIdx = new Int32Array(evalB);
-  return {
-    kind: 'tfjs',
-    get emaReady() {
-      return net.emaReady;
-    },
-    set emaReady(v: boolean) {
-      net.emaReady = v;
-    },
-    input: () => xb,
-    setEmaFromBatch() {
-      const x = tf.tensor2d(xb, [B, dim]);
-      net.setEmaFromBatch(x);
-      x.dispose();
-    },
-    step(labels, step) {
-      const x = tf.tensor2d(xb, [B, dim]);
-      const y = tf.tensor1d(labels, 'int32');
-      const loss = tf.tidy(() => {
-        const onehot = tf.oneHot(y, classes).toFloat();
-        const { value, grads } = tf.variableGrads(
-          () => tf.losses.softmaxCrossEntropy(onehot, net.forwardTrain(x, 'update')) as tf.Scalar,
-          params.map((p) => p.v),
-        );
-        opt.apply(grads, step);
-        return value.dataSync()[0]!;
-      });
-      x.dispose();
-      y.dispose();
-      return loss;
-    },
-    evaluate(ds, split, n) {
-      return evaluate(net, ds, split, n, evalB, evBuf, evIdx);
-    },
-    exportParams: () => net.export(),
-    exportState: () => [...net.export(), ...opt.export()],
-    import(t) {
-      net.import(t);
-      opt.import(t);
-    },
-    maskedNonZero: () => net.maskedNonZero(),
-    dispose() {
-      net.dispose();
-      opt.dispose();
-    },
   };
 }

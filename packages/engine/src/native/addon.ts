@@ -77,6 +77,18 @@ export interface NativeAddon {
   reduce(op: number, axis: 0 | 1, x: Float32Array, out: Float32Array, n: number, c: number): void;
   gather(src: Float32Array, idx: Int32Array, dst: Float32Array, n: number): void;
   scatter(src: Float32Array, idx: Int32Array, dst: Float32Array, n: number): void;
+  /** A file as a read-only mapped ArrayBuffer (native/rows.c); absent in older builds. */
+  mapFile?(path: string): ArrayBuffer;
+  /** out[r, d] = (x[idx[r], d] − offset[d]) · scale[d] for r < count (native/rows.c). */
+  gatherNorm?(
+    x: Uint8Array | Float32Array,
+    offset: Float32Array,
+    scale: Float32Array,
+    idx: Int32Array,
+    count: number,
+    dim: number,
+    out: Float32Array,
+  ): void;
   /** Fused FCN step/eval over one arena (native/fused_fcn.c); absent in addons built before it. */
   fcnRun?(
     arena: Float32Array,
