@@ -31,10 +31,11 @@ interface PngMeta {
   colorType: number;
   data: Uint8Array | Uint16Array;
 }
-// pngjs ships no type declarations; load it through require with a local interface.
-const { PNG } = createRequire(import.meta.url)('pngjs') as {
-  PNG: { sync: { read(buf: Buffer, opts?: { skipRescale?: boolean }): PngMeta } };
-};
+// pngjs ships no type declarations; load it through require with a local interface. Loaded on
+// first use: every stage process imports the data stage's definition to plan (issue 12, start-up).
+type PngLib = { PNG: { sync: { read(buf: Buffer, opts?: { skipRescale?: boolean }): PngMeta } } };
+let pngLib: PngLib | undefined;
+const png = () => (pngLib ??= createRequire(import.meta.url)('pngjs') as PngLib).PNG;
 
 const PNG_COLOR: Record<number, string> = { 0: 'gray', 2: 'rgb', 3: 'palette', 4: 'gray+alpha', 6: 'rgba' };
 
@@ -64,7 +65,7 @@ export function decodeImage(file: string, buf: Buffer = readFileSync(file)): Dec
   try {
     if (format === 'png') {
       // skipRescale keeps 16-bit samples (a Uint16Array) instead of pngjs's rounding to 8 bits.
-      const m = PNG.sync.read(buf, { skipRescale: true });
+      const m = png().sync.read(buf, { skipRescale: true });
       const n = m.width * m.height;
       // Palette images are expanded to 8-bit RGBA; other types keep their sample range.
       const max = m.colorType === 3 ? 255 : 2 ** m.depth - 1;
