@@ -48,10 +48,12 @@ const NI = 6; // int fields per layer: rowPtr, colIdx, flatIdx (CSR), colPtr, ro
 
 /**
  * Mask density below which a layer's products run on CSR/CSC inside the fused step. Measured at
- * 784-300-100-10, batch 100, 1 thread, all layers at density u (CPU ms per step, dense vs CSR):
- * u 0.03: 2.5 vs 1.6; 0.08: 2.5 vs 3.6; 0.15: 2.4 vs 6.5; 0.3: 2.5 vs 12.7 — crossover ≈ 0.05.
+ * 784-300-100-10, batch 100, 1 thread, with the IMP masks of a natural-patches-clone chain (all
+ * layers at the level's density u), CPU ms per step, dense (SkylakeX kernels) vs CSR, two
+ * interleaved runs each: u 0.49: 1.11 vs 1.76; 0.34: 1.07 vs 1.20; 0.24: 1.10 vs 0.89;
+ * 0.17: 1.22 vs 0.70; 0.08: 1.16 vs 0.42; 0.04: 1.10 vs 0.29 — crossover ≈ 0.3.
  */
-export const FUSED_SPARSE_THRESHOLD = 0.05;
+export const FUSED_SPARSE_THRESHOLD = 0.3;
 
 /** The fused step's thread rule: one thread (notes §8: on 2 cores the 784-300-100-10 step is fastest on 1). */
 export const FUSED_THREADS = 1;

@@ -92,7 +92,9 @@ const outputsOf = (c: TrainConfig): Record<string, StageOutput> => ({
 export const trainStage: StageDef<typeof TrainConfig> = {
   name: 'train',
   // 2: the fused native step (issue 12) — same maths, different float rounding than the tfjs kernels.
-  algoVersion: '2',
+  // 3: the fused step on OpenBLAS' AVX-512 kernels where the CPU has them, CSR/CSC products below
+  //    mask density 0.3 (was 0.05): same maths, different rounding.
+  algoVersion: '3',
   description:
     'Train the masked FCN (input batch norm, Glorot init, softmax CE) with SGD/Adam; resumable; validation top-1/top-5.',
   config: TrainConfig,
