@@ -5,7 +5,6 @@ import os from 'node:os';
 import { createRequire } from 'node:module';
 import { BACKEND_CHOICES, type EngineInfo } from './engine-info.ts';
 import { loadAddon } from './native/addon.ts';
-import { preferWideBlasKernels } from './native/blas-core.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -41,10 +40,6 @@ export function fusedEngine(optimizer: string): { info: EngineInfo } | { why: st
   if (!(BACKEND_CHOICES as readonly string[]).includes(choice)) return { why: `IMP_BACKEND=${choice}` };
   if (choice !== 'auto' && choice !== 'native') return { why: `backend ${choice}` };
   if (choice === 'auto' && installed('@tensorflow/tfjs-node')) return { why: 'backend tensorflow' };
-  // The fused step's GEMMs on OpenBLAS' AVX-512 kernels where the CPU has them (blas-core.ts).
-  // Only this path asks: the data stage's Gaussian clone keeps OpenBLAS' default kernels, so
-  // datasets keep their bytes.
-  preferWideBlasKernels();
   const why = fusedUnavailable(optimizer);
   if (why) return { why };
   const addon = loadAddon();

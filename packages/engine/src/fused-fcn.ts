@@ -49,11 +49,22 @@ const NI = 6; // int fields per layer: rowPtr, colIdx, flatIdx (CSR), colPtr, ro
 /**
  * Mask density below which a layer's products run on CSR/CSC inside the fused step. Measured at
  * 784-300-100-10, batch 100, 1 thread, with the IMP masks of a natural-patches-clone chain (all
- * layers at the level's density u), CPU ms per step, dense (SkylakeX kernels) vs CSR, two
- * interleaved runs each: u 0.49: 1.11 vs 1.76; 0.34: 1.07 vs 1.20; 0.24: 1.10 vs 0.89;
- * 0.17: 1.22 vs 0.70; 0.08: 1.16 vs 0.42; 0.04: 1.10 vs 0.29 — crossover ≈ 0.3.
+ * layers at the level's density u), CPU ms per step, two interleaved runs each:
+ *
+ * | u | CSR | dense, OpenBLAS Haswell kernels | dense, Cooperlake (AVX-512) kernels |
+ * |---|---|---|---|
+ * | 0.49 | 1.75 | ~1.8 | 1.11 |
+ * | 0.34 | 1.20 | 1.82 | 1.07 |
+ * | 0.24 | 0.87 | 1.81 | 1.10 |
+ * | 0.08 | 0.40 | 1.80 | 1.16 |
+ * | 0.04 | 0.29 | – | 1.10 |
+ *
+ * OpenBLAS picks Cooperlake here by itself; this machine's environment sets
+ * OPENBLAS_CORETYPE=Haswell (torch gets the same). The crossover is ≈ 0.45 with Haswell kernels
+ * and ≈ 0.3 with AVX-512 ones; 0.4 puts IMP's 0.7^k levels (…, 0.49, 0.34, 0.24, …) on the
+ * faster side for Haswell and costs ~0.1 ms/step at u = 0.34 with AVX-512.
  */
-export const FUSED_SPARSE_THRESHOLD = 0.3;
+export const FUSED_SPARSE_THRESHOLD = 0.4;
 
 /** The fused step's thread rule: one thread (notes §8: on 2 cores the 784-300-100-10 step is fastest on 1). */
 export const FUSED_THREADS = 1;

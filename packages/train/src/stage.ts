@@ -92,8 +92,8 @@ const outputsOf = (c: TrainConfig): Record<string, StageOutput> => ({
 export const trainStage: StageDef<typeof TrainConfig> = {
   name: 'train',
   // 2: the fused native step (issue 12) — same maths, different float rounding than the tfjs kernels.
-  // 3: the fused step on OpenBLAS' AVX-512 kernels where the CPU has them, CSR/CSC products below
-  //    mask density 0.3 (was 0.05): same maths, different rounding.
+  // 3: the fused step runs CSR/CSC products below mask density 0.4 (was 0.05): same maths,
+  //    different rounding at levels 3-8 of a 30 %-per-level IMP run.
   algoVersion: '3',
   description:
     'Train the masked FCN (input batch norm, Glorot init, softmax CE) with SGD/Adam; resumable; validation top-1/top-5.',
