@@ -191,6 +191,13 @@ export function loadDataset(a: Artifact, opts: DatasetOptions = {}): DatasetInfo
       if (v < lo[i]!) lo[i] = v;
       if (v > hi[i]!) hi[i] = v;
     }
+    // Once every pixel has varied the answer is known (no pixel is constant): stop scanning
+    // the remaining images (~47 M values for 60000 images of 784 pixels).
+    if ((s & 63) === 63) {
+      let varying = 0;
+      for (let i = 0; i < dim; i++) if (lo[i]! < hi[i]!) varying++;
+      if (varying === dim) break;
+    }
   }
   const constantStored = new Uint8Array(dim);
   for (let i = 0; i < dim; i++) constantStored[i] = n === 0 || lo[i] === hi[i] ? 1 : 0;

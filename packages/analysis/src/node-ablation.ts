@@ -57,10 +57,11 @@ export function ablate(
   ].sort((a, b) => a - b);
   const base = net.correctFrom(z1, n, y) / n;
   const rows: { mode: string; removed: number; removed_fraction: number; top1: number; top1_std: number }[] = [];
+  const start = net.layer2Start(z1, n);
   for (const mode of ['max', 'min', 'rand'] as AblationMode[]) {
     const reps = mode === 'rand' ? cfg.ablationRandomRepeats : 1;
     const curves = Array.from({ length: reps }, (_, r) =>
-      net.ablationCurve(z1, n, y, ablationOrder(deg1, mode, new Rng(cfg.seed, 20_000 + level * 100 + r)), sizes),
+      net.ablationCurve(z1, n, y, ablationOrder(deg1, mode, new Rng(cfg.seed, 20_000 + level * 100 + r)), sizes, start),
     );
     sizes.forEach((s, i) => {
       const vals = curves.map((c) => c[i]!);

@@ -20,7 +20,7 @@ function randomMask(rng: Rng, fanIn: number, fanOut: number, density: number): U
   return m;
 }
 
-test('FFT S maps equal brute-force pair counting exactly (1 and 3 channels, odd sizes, valid subset)', () => {
+test('FFT, direct and mixed S maps equal brute-force pair counting exactly (1-3 channels, odd sizes, valid subset, groups)', () => {
   const rng = new Rng(1, 0);
   for (const g of [
     { channels: 1, height: 5, width: 7 },
@@ -32,10 +32,21 @@ test('FFT S maps equal brute-force pair counting exactly (1 and 3 channels, odd 
     const c = connectivityFromMask(mask, D, 13);
     const valid = randomMask(rng, D, 1, 0.8);
     for (const v of [undefined, valid]) {
-      const fast = computeSMaps(c, g, { valid: v })[0]!;
       const slow = bruteForceSMaps(c, g, v);
-      assert.deepEqual(Array.from(fast.sc.data), Array.from(slow.sc.data));
-      assert.deepEqual(Array.from(fast.dc.data), Array.from(slow.dc.data));
+      // 0: every node by FFT; Infinity: every node directly; 100: a mix (degrees here ≈ 3-30).
+      for (const directMaxPairs of [0, Infinity, 100]) {
+        const fast = computeSMaps(c, g, { valid: v, directMaxPairs })[0]!;
+        assert.deepEqual(Array.from(fast.sc.data), Array.from(slow.sc.data), `directMaxPairs ${directMaxPairs}`);
+        assert.deepEqual(Array.from(fast.dc.data), Array.from(slow.dc.data), `directMaxPairs ${directMaxPairs}`);
+        assert.equal(fast.nodes, slow.nodes);
+      }
+      const groups = Int32Array.from({ length: 13 }, (_, j) => (j % 4) - 1); // group −1 = skipped
+      const byFft = computeSMaps(c, g, { valid: v, groups, nGroups: 3, directMaxPairs: 0 });
+      const mixed = computeSMaps(c, g, { valid: v, groups, nGroups: 3, directMaxPairs: 100 });
+      assert.deepEqual(
+        mixed.map((m) => [Array.from(m.sc.data), Array.from(m.dc.data), m.nodes]),
+        byFft.map((m) => [Array.from(m.sc.data), Array.from(m.dc.data), m.nodes]),
+      );
     }
   }
 });

@@ -12,7 +12,13 @@ export interface Raster {
 
 export function raster(width: number, height: number, fill: [number, number, number] = [255, 255, 255]): Raster {
   const rgb = new Uint8Array(width * height * 3);
-  for (let i = 0; i < width * height; i++) rgb.set(fill, i * 3);
+  const [r, g, b] = fill;
+  if (r !== 0 || g !== 0 || b !== 0)
+    for (let i = 0; i < rgb.length; i += 3) {
+      rgb[i] = r;
+      rgb[i + 1] = g;
+      rgb[i + 2] = b;
+    }
   return { width, height, rgb };
 }
 
@@ -61,13 +67,24 @@ export function planesImage(planes: ArrayLike<number>, channels: number, h: numb
 
 export function upscale(src: Raster, s: number): Raster {
   if (s === 1) return src;
-  const out = raster(src.width * s, src.height * s);
-  for (let y = 0; y < out.height; y++)
-    for (let x = 0; x < out.width; x++) {
-      const i = (((y / s) | 0) * src.width + ((x / s) | 0)) * 3;
-      out.rgb.set(src.rgb.subarray(i, i + 3), (y * out.width + x) * 3);
+  // Byte loops, no per-pixel subarray: one widened row per source row, then row copies.
+  const w = src.width * s;
+  const rgb = new Uint8Array(w * src.height * s * 3);
+  const rowBytes = w * 3;
+  for (let y = 0; y < src.height; y++) {
+    const o = y * s * rowBytes;
+    for (let x = 0; x < src.width; x++) {
+      const i = (y * src.width + x) * 3;
+      for (let k = 0; k < s; k++) {
+        const d = o + (x * s + k) * 3;
+        rgb[d] = src.rgb[i]!;
+        rgb[d + 1] = src.rgb[i + 1]!;
+        rgb[d + 2] = src.rgb[i + 2]!;
+      }
     }
-  return out;
+    for (let k = 1; k < s; k++) rgb.copyWithin(o + k * rowBytes, o, o + rowBytes);
+  }
+  return { width: w, height: src.height * s, rgb };
 }
 
 /** Tiles equally sized images in a grid with `gap` pixels of `bg` between them. */
