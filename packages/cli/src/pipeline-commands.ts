@@ -41,7 +41,7 @@ const nxBin = () => join(dirname(createRequire(import.meta.url).resolve('nx/pack
 
 async function loadPlan(ref: string): Promise<Plan> {
   const loaded = loadExperimentFile(findExperimentFile(ref, pipelinesDir()));
-  if (loaded.kind !== 'experiment') throw new ConfigError(`${ref} is a comparison, not an experiment`);
+  if (loaded.kind !== 'experiment') throw new ConfigError(`${ref} is a ${loaded.kind} file, not an experiment`);
   return planExperiment(loaded.experiment, storeRoot());
 }
 
@@ -75,7 +75,7 @@ async function run(ref: string, more: string[], opts: RunFlags) {
   const file = findExperimentFile(ref, pipelinesDir());
   if (opts.plan) {
     const loaded = loadExperimentFile(file);
-    if (loaded.kind !== 'experiment') throw new ConfigError(`--plan takes an experiment, ${ref} is a comparison`);
+    if (loaded.kind !== 'experiment') throw new ConfigError(`--plan takes an experiment, ${ref} is a ${loaded.kind} file`);
     const plan = await planExperiment(loaded.experiment, storeRoot());
     const steps = plan.tasks.map((t) => ({
       task: t.name,

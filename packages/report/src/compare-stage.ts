@@ -98,6 +98,9 @@ interface Source {
   levels: LevelRow[];
   bestLevel: number | null;
   figures: FigureEntry[];
+  /** A report over seeds: its seeds and per-level intervals. */
+  seeds?: number[];
+  levelCi?: Record<string, unknown>[];
 }
 
 function sourceOf(key: string, art: Artifact, labels: Record<string, string>): Source {
@@ -124,6 +127,9 @@ function sourceOf(key: string, art: Artifact, labels: Record<string, string>): S
       levels: [...s.levels].sort((a, b) => a.level - b.level),
       bestLevel: bestLevelOf(s),
       figures: s.figures,
+      ...(Array.isArray(s.seeds) && Array.isArray(s.level_ci)
+        ? { seeds: s.seeds as number[], levelCi: s.level_ci as Record<string, unknown>[] }
+        : {}),
     };
   }
   const s = parseAnalysisSummary(art);
@@ -283,6 +289,7 @@ export const compareStage: StageDef<typeof CompareConfig> = {
           levels: s.levels,
           bestLevel: s.bestLevel,
           keyFigures: picked.map((f) => (f ? (byEntry.get(f) as PlacedFigure) : null)),
+          ...(s.seeds ? { seeds: s.seeds, levelCi: s.levelCi } : {}),
         };
       });
       writeFileSync(

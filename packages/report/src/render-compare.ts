@@ -15,6 +15,17 @@ export interface CompareExperiment {
   bestLevel: number | null;
   /** One entry per configured key figure (null = no matching figure). */
   keyFigures: (PlacedFigure | null)[];
+  /** Over seeds (a report with an aggregate): the seeds, and per level [lo, hi] of each metric. */
+  seeds?: number[];
+  levelCi?: Record<string, unknown>[];
+}
+
+/** ` ± half-width` of a metric's interval at a level, formatted like the value; '' without one. */
+function plusMinus(e: CompareExperiment, level: number | null | undefined, key: string, f: (v: unknown) => string) {
+  const v = e.levelCi?.find((r) => r.level === level)?.[key];
+  return Array.isArray(v) && typeof v[0] === 'number' && typeof v[1] === 'number'
+    ? ` <span class="muted">± ${f((v[1] - v[0]) / 2)}</span>`
+    : '';
 }
 
 /** One overlaid curve (the same analysis chart of every experiment). */
@@ -66,15 +77,15 @@ function headlineTable(m: CompareModel): string {
         ba !== null && da !== null && da > 0 ? `${ba >= da ? '+' : ''}${(((ba - da) / da) * 100).toFixed(1)} %` : '–';
       const link = e.page ? relUrl(e.page) : relUrl(`../${e.dir}/manifest.json`);
       return [
-        `<b>${esc(e.label)}</b>${e.label !== e.name ? ` <span class="muted">(${esc(e.name)})</span>` : ''}`,
+        `<b>${esc(e.label)}</b>${e.label !== e.name ? ` <span class="muted">(${esc(e.name)})</span>` : ''}${e.seeds ? ` <span class="muted">(mean of ${e.seeds.length} seeds)</span>` : ''}`,
         `<a href="${link}">${e.via === 'report' ? 'report' : 'analysis'}</a>`,
         String(e.levels.length),
         e.bestLevel === null ? '–' : String(e.bestLevel),
         fmtPercent(b?.u),
-        pct(d?.best_val_top1),
-        pct(b?.best_val_top1),
+        pct(d?.best_val_top1) + plusMinus(e, 0, 'best_val_top1', pct),
+        pct(b?.best_val_top1) + plusMinus(e, e.bestLevel, 'best_val_top1', pct),
         gain,
-        `${fmt(d?.locality_ratio, 3)} → ${fmt(b?.locality_ratio, 3)}`,
+        `${fmt(d?.locality_ratio, 3)} → ${fmt(b?.locality_ratio, 3)}${plusMinus(e, e.bestLevel, 'locality_ratio', (v) => fmt(v, 2))}`,
         fmt(b?.r_half, 3),
       ];
     }),
@@ -94,7 +105,7 @@ function byLevelTable(m: CompareModel, key: keyof LevelRow, f: (v: unknown) => s
         fmtPercent(u),
         ...m.experiments.map((e) => {
           const row = e.levels.find((l) => l.level === lv);
-          const v = row ? f(row[key]) : '–';
+          const v = row ? f(row[key]) + plusMinus(e, lv, String(key), f) : '–';
           return lv === e.bestLevel ? `<b>${v} ★</b>` : v;
         }),
       ];

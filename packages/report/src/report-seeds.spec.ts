@@ -76,6 +76,9 @@ test('report over seeds: curves become bands, numbers are means ± interval, the
     log: quiet,
   });
   const page = readFileSync(`${c.outputs.compare!.dir}/index.html`, 'utf8');
+  assert.match(page, /imp<\/b> <span class="muted">\(mean of 3 seeds\)<\/span>/);
+  assert.match(page, /<span class="muted">± /);
+  assert.doesNotMatch(page, /one<\/b> <span class="muted">\(mean/);
   const overlays = Object.values(specsOf(page)).filter((x) => x.usermeta?.bands);
   assert.equal(overlays.length, 4, 'every overlaid curve keeps the band layer');
 });
