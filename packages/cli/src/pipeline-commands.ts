@@ -75,7 +75,8 @@ async function run(ref: string, more: string[], opts: RunFlags) {
   const file = findExperimentFile(ref, pipelinesDir());
   if (opts.plan) {
     const loaded = loadExperimentFile(file);
-    if (loaded.kind !== 'experiment') throw new ConfigError(`--plan takes an experiment, ${ref} is a ${loaded.kind} file`);
+    if (loaded.kind !== 'experiment')
+      throw new ConfigError(`--plan takes an experiment, ${ref} is a ${loaded.kind} file`);
     const plan = await planExperiment(loaded.experiment, storeRoot());
     const steps = plan.tasks.map((t) => ({
       task: t.name,
