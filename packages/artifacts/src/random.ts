@@ -75,3 +75,17 @@ export class Rng {
     return a;
   }
 }
+
+/** n draws of N(0, scale²) as float32, from `rng` (tests, benches, reference inits). */
+export function randomNormals(rng: Rng, n: number, scale = 1): Float32Array {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = rng.normal() * scale;
+  return a;
+}
+
+/** A 0/1 mask of n entries, each kept with probability `density` (tests, benches). */
+export function randomMask(rng: Rng, n: number, density: number): Uint8Array {
+  const m = new Uint8Array(n);
+  for (let i = 0; i < n; i++) m[i] = rng.next() < density ? 1 : 0;
+  return m;
+}

@@ -13,11 +13,11 @@ import {
   createFcn,
   sgdStep,
   disposeFcn,
-  Rng,
   SPARSE_DENSITY_THRESHOLD,
   type EngineInfo,
 } from '../src/index.ts';
 import { relErr } from '../src/test-util.ts';
+import { Rng, randomMask, randomNormals } from '@imp/artifacts';
 
 interface Case {
   name: string;
@@ -50,9 +50,9 @@ function median(xs: number[]): number {
 
 function setup(c: Case, seed = 7) {
   const rng = new Rng(seed);
-  const masks = c.sizes.slice(0, -1).map((s, l) => rng.mask(s * c.sizes[l + 1], c.density));
+  const masks = c.sizes.slice(0, -1).map((s, l) => randomMask(rng, s * c.sizes[l + 1], c.density));
   const net = createFcn(c.sizes, { masks, seed });
-  const x = tf.tensor2d(rng.normals(c.batch * c.sizes[0]), [c.batch, c.sizes[0]]);
+  const x = tf.tensor2d(randomNormals(rng, c.batch * c.sizes[0]), [c.batch, c.sizes[0]]);
   const labels = tf.tensor1d(
     new Int32Array(c.batch).map(() => rng.int(c.sizes.at(-1)!)),
     'int32',

@@ -174,12 +174,12 @@ static napi_value js_bn_bwd(napi_env env, napi_callback_info info) {
   return undef(env);
 }
 
-// fcnRun(arena, iarena|null, layout, labels|null, hyper, mode) -> mean loss (mode 0)
+// fcnRun(arena, iarena|null, layout, labels|null, hyper, mode[, threads]) -> mean loss (mode 0)
 static napi_value js_fcn_run(napi_env env, napi_callback_info info) {
   args_t a;
   if (!get_args(env, info, &a, 6)) return NULL;
   double loss = imp_fcn_run((float *)arr(&a, 0), (const int *)arr(&a, 1), (const int *)arr(&a, 2),
-                            (const int *)arr(&a, 3), (const double *)arr(&a, 4), i32(&a, 5));
+                            (const int *)arr(&a, 3), (const double *)arr(&a, 4), i32(&a, 5), a.argc > 6 ? i32(&a, 6) : 1);
   napi_value v;
   CHECK(napi_create_double(env, loss, &v));
   return v;

@@ -33,19 +33,29 @@ static void update(float *p, float *v, const float *g, const float *mask, int le
   }
 }
 
-static double fcn_run(float *arena, const int *iarena, const int *layout, const int *labels, const double *hyper, int mode);
+static double fcn_run(float *arena, const int *iarena, const int *layout, const int *labels, const double *hyper, int mode,
+                      int threads);
 
 // Denormals (decaying momenta, near-dead units of sparse masks) cost ~100 cycles each on x86:
 // flush them to zero inside the step (FTZ|DAZ), restoring the caller's MXCSR after.
-double imp_fcn_run(float *arena, const int *iarena, const int *layout, const int *labels, const double *hyper, int mode) {
+double imp_fcn_run(float *arena, const int *iarena, const int *layout, const int *labels, const double *hyper, int mode,
+                   int threads) {
   unsigned int csr = _mm_getcsr();
   _mm_setcsr(csr | 0x8040);
-  double r = fcn_run(arena, iarena, layout, labels, hyper, mode);
+  double r = fcn_run(arena, iarena, layout, labels, hyper, mode, threads < 1 ? 1 : threads);
   _mm_setcsr(csr);
   return r;
 }
 
-static double fcn_run(float *arena, const int *iarena, const int *layout, const int *labels, const double *hyper, int mode) {
+// Threads of a product: the caller's count for the big ones, one below FCN_MT_MIN_MACS (the
+// measured bound of gemm.c: smaller products lose to the split's thread start and cache
+// sharing). Results are bitwise reproducible for a given thread count (static splits), not
+// across thread counts (OpenBLAS sums a split GEMM's edge tiles differently).
+#define FCN_MT_MIN_MACS (64L * 1024 * 1024)
+#define TH(macs) ((long)(macs) >= FCN_MT_MIN_MACS ? threads : 1)
+
+static double fcn_run(float *arena, const int *iarena, const int *layout, const int *labels, const double *hyper, int mode,
+                      int threads) {
   const int L = layout[0], n = layout[1];
   const int *dim = layout + 2;
   const int *off = layout + 2 + L + 1;
@@ -71,7 +81,7 @@ static double fcn_run(float *arena, const int *iarena, const int *layout, const 
       for (int r = 0; r < n; r++)
         for (int j = 0; j < din; j++) y[(size_t)r * din + j] = h[(size_t)r * din + j] * mean[j] + var[j];
     } else {
-      imp_bn_fwd(h, P(l, F_G), P(l, F_BETA), eps, y, mean, var, P(l, F_INVSTD), n, din, 1);
+      imp_bn_fwd(h, P(l, F_G), P(l, F_BETA), eps, y, mean, var, P(l, F_INVSTD), n, din, TH((long)n * din * 16));
       if (mode == 1) {
         memcpy(emam, mean, sizeof(float) * din);
         memcpy(emav, var, sizeof(float) * din);
@@ -89,10 +99,10 @@ static double fcn_run(float *arena, const int *iarena, const int *layout, const 
       float *wv = P(l, F_WV), *wvc = P(l, F_WVC), *w = P(l, F_W);
       for (int p = 0; p < nnz; p++) wv[p] = w[flat[p]];
       for (int p = 0; p < nnz; p++) wvc[p] = wv[tocsr[p]];
-      imp_spmm_fwd_csc(y, wvc, I(l, I_COLPTR), I(l, I_ROWIDX), b, z, n, din, dout, 1);
+      imp_spmm_fwd_csc(y, wvc, I(l, I_COLPTR), I(l, I_ROWIDX), b, z, n, din, dout, TH((long)nnz * n * 4));
     } else {
       for (int r = 0; r < n; r++) memcpy(z + (size_t)r * dout, b, sizeof(float) * dout);
-      imp_sgemm(0, 0, n, dout, din, y, P(l, F_W), z, 1.0f, 1);
+      imp_sgemm(0, 0, n, dout, din, y, P(l, F_W), z, 1.0f, TH((long)n * dout * din));
     }
     if (l + 1 < L) {
       float *hn = P(l + 1, F_H);
@@ -121,18 +131,19 @@ static double fcn_run(float *arena, const int *iarena, const int *layout, const 
   for (int l = L - 1; l >= 0; l--) {
     const int din = dim[l], dout = dim[l + 1];
     float *d = P(l, F_DZ), *y = P(l, F_Y), *w = P(l, F_W), *dw = P(l, F_DW), *db = P(l, F_DB);
-    if (!SPARSE(l)) imp_sgemm(1, 0, din, dout, n, y, d, dw, 0.0f, 1);
+    if (!SPARSE(l)) imp_sgemm(1, 0, din, dout, n, y, d, dw, 0.0f, TH((long)n * dout * din));
     for (int k = 0; k < dout; k++) db[k] = 0.0f;
     for (int r = 0; r < n; r++)
       for (int k = 0; k < dout; k++) db[k] += d[(size_t)r * dout + k];
     float *dy = P(l, F_DY);
     if (SPARSE(l))
-      imp_spmm_bwd(d, y, P(l, F_WV), I(l, I_ROWPTR), I(l, I_COL), dy, P(l, F_DWV), n, din, dout, 1);
+      imp_spmm_bwd(d, y, P(l, F_WV), I(l, I_ROWPTR), I(l, I_COL), dy, P(l, F_DWV), n, din, dout,
+                   TH((long)I(l, I_ROWPTR)[din] * n * 4));
     else
-      imp_sgemm(0, 1, n, din, dout, d, w, dy, 0.0f, 1);
+      imp_sgemm(0, 1, n, din, dout, d, w, dy, 0.0f, TH((long)n * dout * din));
     float *dh = l > 0 ? P(l - 1, F_DZ) : P(l, F_Y);  // layer 0: dx unused, scribble into Y (done with it)
     imp_bn_bwd(dy, P(l, F_H), P(l, F_G), P(l, F_MEAN), P(l, F_INVSTD), dh, P(l, F_DG), P(l, F_DBETA), n,
-               din, 1);
+               din, TH((long)n * din * 16));
     if (l > 0) {
       // ReLU backward: H(l) = relu(Z(l-1)), so H > 0 ⇔ Z > 0.
       const float *hl = P(l, F_H);

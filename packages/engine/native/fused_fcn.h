@@ -11,4 +11,6 @@ enum {
 enum { I_ROWPTR, I_COL, I_FLAT, I_COLPTR, I_ROWIDX, I_TOCSR };
 // mode 0: train step (returns the mean loss); 1: forward only, EMA set to the
 // batch moments; 2: eval forward with running stats, logits left in the last Z.
-double imp_fcn_run(float *arena, const int *iarena, const int *layout, const int *labels, const double *hyper, int mode);
+// threads: upper bound for the big products (1 = single-threaded).
+double imp_fcn_run(float *arena, const int *iarena, const int *layout, const int *labels, const double *hyper, int mode,
+                   int threads);

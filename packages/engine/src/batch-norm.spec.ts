@@ -2,7 +2,7 @@
 // and against tf.batchNorm + tf.moments for the forward value.
 import { test } from 'node:test';
 import { tf } from './tf.ts';
-import { Rng } from './rng.ts';
+import { Rng, randomNormals } from '@imp/artifacts';
 import { batchNormTrain } from './batch-norm.ts';
 import { assertClose, nativeAvailable, useBackend } from './test-util.ts';
 
@@ -11,7 +11,7 @@ function run(x: Float32Array, g: Float32Array, b: Float32Array, n: number, c: nu
     const xt = tf.tensor2d(x, [n, c]),
       gt = tf.tensor1d(g),
       bt = tf.tensor1d(b);
-    const r = tf.tensor2d(new Rng(3).normals(n * c), [n, c]);
+    const r = tf.tensor2d(randomNormals(new Rng(3), n * c), [n, c]);
     const bn = batchNormTrain(xt, gt, bt);
     const f = (xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) =>
       tf.sum(tf.mul(batchNormTrain(xx as tf.Tensor2D, gg as tf.Tensor1D, bb as tf.Tensor1D).y, r));
@@ -40,10 +40,10 @@ test('batchNormTrain forward matches tf.moments + tf.batchNorm, native gradients
     [200, 1030],
   ]) {
     const rng = new Rng(n);
-    const x = rng.normals(n * c, 3);
+    const x = randomNormals(rng, n * c, 3);
     for (let i = 0; i < x.length; i++) x[i] += 5; // offset: exercises the two-pass variance
-    const g = rng.normals(c),
-      b = rng.normals(c);
+    const g = randomNormals(rng, c),
+      b = randomNormals(rng, c);
     const outs = [];
     for (const backend of backends) {
       await useBackend(backend);

@@ -66,8 +66,26 @@ const NI = 6; // int fields per layer: rowPtr, colIdx, flatIdx (CSR), colPtr, ro
  */
 export const FUSED_SPARSE_THRESHOLD = 0.4;
 
-/** The fused step's thread rule: one thread (notes §8: on 2 cores the 784-300-100-10 step is fastest on 1). */
-export const FUSED_THREADS = 1;
+/**
+ * Products of at least this many multiply-adds run on two threads (gemm.c's measured bound).
+ * LeNet-sized nets stay on one thread: notes §8 (PyTorch 3.4 ms on one thread, 11.8 on two) and
+ * the fused 784-300-100-10 batch-100 step, 2.0 CPU ms on one thread vs 2.6 on two (interleaved,
+ * machine loaded), where each product is ~24M multiply-adds. The 3072-1024-1024-1024 net at batch
+ * 1000 (3.1G multiply-adds in its first layer) runs its tfjs step in 206 ms on two threads and
+ * 348 ms on one (README, bench:engine).
+ */
+export const FUSED_MT_MIN_MACS = 64 * 1024 * 1024;
+
+/**
+ * The fused step's thread rule, by problem size: 2 threads (at most `available`) when the largest
+ * layer product batch·fanIn·fanOut reaches FUSED_MT_MIN_MACS, else 1. Results are reproducible for
+ * a given thread count; the count depends only on the sizes (and IMP_THREADS=1).
+ */
+export function fusedThreadsFor(dims: readonly number[], batch: number, available = 2): number {
+  let most = 0;
+  for (let l = 0; l + 1 < dims.length; l++) most = Math.max(most, batch * dims[l]! * dims[l + 1]!);
+  return most >= FUSED_MT_MIN_MACS ? Math.max(1, Math.min(2, available)) : 1;
+}
 
 /**
  * The spec §1.1 FCN trained by one native call per step (forward, backward, SGD update) over one
@@ -92,6 +110,8 @@ export class FusedFcn {
     readonly evalBatch: number,
     hyper: FusedHyper,
     sparseThreshold = FUSED_SPARSE_THRESHOLD,
+    /** Threads of the big products (fusedThreadsFor); results are reproducible for a given count. */
+    readonly threads = 1,
   ) {
     this.addon = loadAddon();
     if (typeof this.addon.fcnRun !== 'function') throw new Error('addon built without fcnRun');
@@ -219,19 +239,19 @@ export class FusedFcn {
 
   /** spec §1.1: the running stats start at the first batch's moments (forward only, no update). */
   setEmaFromBatch(): void {
-    this.addon.fcnRun!(this.arena, this.iarena, this.trainLayout, null, this.hyper, 1);
+    this.addon.fcnRun!(this.arena, this.iarena, this.trainLayout, null, this.hyper, 1, this.threads);
     this.emaReady = true;
   }
 
   /** One SGD step on input(); returns the batch's mean cross-entropy. */
   step(labels: Int32Array): number {
     if (labels.length < this.batch) throw new Error(`step: ${labels.length} labels for batch ${this.batch}`);
-    return this.addon.fcnRun!(this.arena, this.iarena, this.trainLayout, labels, this.hyper, 0);
+    return this.addon.fcnRun!(this.arena, this.iarena, this.trainLayout, labels, this.hyper, 0, this.threads);
   }
 
   /** Eval-mode forward (running stats) of evalInput(); returns a view of the logits [evalBatch, classes]. */
   evalLogits(): Float32Array {
-    this.addon.fcnRun!(this.arena, this.iarena, this.evalLayout, null, this.hyper, 2);
+    this.addon.fcnRun!(this.arena, this.iarena, this.evalLayout, null, this.hyper, 2, this.threads);
     const L = this.values.length;
     return this.view(this.evalLayout, L - 1, F.Z, this.evalBatch * this.dims[L]!);
   }

@@ -14,10 +14,9 @@ export {
 } from './mask-handle.ts';
 export { maskedLinear, applyMask } from './masked-linear.ts';
 export { batchNormTrain, type BatchNormResult } from './batch-norm.ts';
-export { Rng } from './rng.ts';
 export { clearPool as releasePooledBuffers } from './native/pool.ts';
 export { createFcn, fcnForward, fcnLoss, sgdStep, disposeFcn, type Fcn, type FcnLayer } from './reference-fcn.ts';
-export { FusedFcn, FUSED_THREADS, type FusedHyper } from './fused-fcn.ts';
+export { FusedFcn, fusedThreadsFor, FUSED_MT_MIN_MACS, type FusedHyper } from './fused-fcn.ts';
 export { fusedEngine, fusedUnavailable } from './fused-engine.ts';
 export { fcnDims, hasRunningStats, maskedStart, type FcnLayerValues } from './fcn-values.ts';
 export { buildCsr, buildCsc } from './sparse-index.ts';

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from './tf.ts';
-import { Rng } from './rng.ts';
+import { Rng, randomMask, randomNormals } from '@imp/artifacts';
 import { prepareMask, type MaskHandle } from './mask-handle.ts';
 import { maskedLinear, applyMask } from './masked-linear.ts';
 import { assertClose, nativeAvailable, useBackend } from './test-util.ts';
@@ -15,7 +15,7 @@ const BACKENDS = ['cpu', 'wasm', ...(nativeAvailable() ? ['native'] : [])] as co
 
 /** A mask with some empty rows, some full rows, and random rows in between. */
 function awkwardMask(rng: Rng, inDim: number, outDim: number, density: number): Uint8Array {
-  const m = rng.mask(inDim * outDim, density);
+  const m = randomMask(rng, inDim * outDim, density);
   for (let i = 0; i < inDim; i++) {
     if (i % 7 === 0) m.fill(0, i * outDim, (i + 1) * outDim);
     if (i % 11 === 3) m.fill(1, i * outDim, (i + 1) * outDim);
@@ -30,7 +30,7 @@ function grads(x: Float32Array, w: Float32Array, b: Float32Array, mask: MaskHand
     const bt = tf.tensor1d(b);
     const bm = bMask ? tf.tensor1d(bMask) : undefined;
     // A non-uniform upstream gradient: loss = sum(y * r).
-    const r = tf.tensor2d(new Rng(99).normals(n * mask.outDim), [n, mask.outDim]);
+    const r = tf.tensor2d(randomNormals(new Rng(99), n * mask.outDim), [n, mask.outDim]);
     const f = (xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) =>
       tf.sum(tf.mul(maskedLinear(xx as tf.Tensor2D, ww as tf.Tensor2D, bb as tf.Tensor1D, mask, bm), r));
     const y = maskedLinear(xt, wt, bt, mask, bm).dataSync().slice();
@@ -52,7 +52,7 @@ function reference(
   O: number,
   bMask?: Float32Array,
 ) {
-  const r = new Rng(99).normals(n * O);
+  const r = randomNormals(new Rng(99), n * O);
   const y = new Float32Array(n * O),
     dx = new Float32Array(n * I),
     dw = new Float32Array(I * O),
@@ -97,9 +97,9 @@ test('maskedLinear value and gradients match a dense reference on every backend 
       const rng = new Rng(ci + 1);
       const maskBytes = awkwardMask(rng, c.I, c.O, c.density);
       if (c.density === 0) maskBytes.fill(0);
-      const x = rng.normals(c.n * c.I),
-        w = rng.normals(c.I * c.O),
-        b = rng.normals(c.O);
+      const x = randomNormals(rng, c.n * c.I),
+        w = randomNormals(rng, c.I * c.O),
+        b = randomNormals(rng, c.O);
       const bMask = ci === 1 ? new Float32Array(c.O).map((_, j) => j % 2) : undefined;
       // sparseThreshold 1 forces CSR (used on native), 0 forces dense.
       for (const sparseThreshold of [0, 1]) {
@@ -129,12 +129,12 @@ test('masked weights stay exactly zero after many SGD steps on every backend', a
       const maskBytes = awkwardMask(rng, I, O, 0.3);
       const mask = prepareMask(maskBytes, I, O, { sparseThreshold });
       // Start from a dense random W: applyMask must zero it, SGD must keep it zero.
-      const w = tf.variable(tf.tensor2d(rng.normals(I * O), [I, O]));
+      const w = tf.variable(tf.tensor2d(randomNormals(rng, I * O), [I, O]));
       const b = tf.variable(tf.zeros([O]));
       applyMask(w, mask);
       const opt = tf.train.sgd(0.1);
-      const x = tf.tensor2d(rng.normals(n * I), [n, I]);
-      const target = tf.tensor2d(rng.normals(n * O), [n, O]);
+      const x = tf.tensor2d(randomNormals(rng, n * I), [n, I]);
+      const target = tf.tensor2d(randomNormals(rng, n * O), [n, O]);
       const before = tf.memory().numTensors;
       for (let s = 0; s < 60; s++) {
         tf.tidy(() => {

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from './tf.ts';
-import { Rng } from './rng.ts';
+import { Rng, randomMask, randomNormals } from '@imp/artifacts';
 import { createFcn, sgdStep, disposeFcn } from './reference-fcn.ts';
 import { setSparseThreshold } from './mask-handle.ts';
 import { relErr, nativeAvailable, useBackend } from './test-util.ts';
@@ -17,9 +17,9 @@ async function trainedParams(
 ) {
   await useBackend(backend);
   const rng = new Rng(11);
-  const masks = sizes.slice(0, -1).map((s, l) => rng.mask(s * sizes[l + 1], density));
+  const masks = sizes.slice(0, -1).map((s, l) => randomMask(rng, s * sizes[l + 1], density));
   const net = createFcn(sizes, { masks, seed: 3, lr: 0.05 });
-  const x = tf.tensor2d(rng.normals(batch * sizes[0]), [batch, sizes[0]]);
+  const x = tf.tensor2d(randomNormals(rng, batch * sizes[0]), [batch, sizes[0]]);
   const labels = tf.tensor1d(
     new Int32Array(batch).map(() => rng.int(sizes.at(-1)!)),
     'int32',

@@ -5,7 +5,7 @@ import { tf } from './tf.ts';
 import { prepareMask, type MaskHandle } from './mask-handle.ts';
 import { maskedLinear, applyMask } from './masked-linear.ts';
 import { batchNormTrain } from './batch-norm.ts';
-import { Rng } from './rng.ts';
+import { Rng, randomNormals } from '@imp/artifacts';
 
 export interface FcnLayer {
   gamma: tf.Variable;
@@ -37,7 +37,7 @@ export function createFcn(
     const layer: FcnLayer = {
       gamma: tf.variable(tf.ones([i]), true, `l${l}.gamma`),
       beta: tf.variable(tf.zeros([i]), true, `l${l}.beta`),
-      w: tf.variable(tf.tensor2d(rng.normals(i * o, Math.sqrt(2 / i)), [i, o]), true, `l${l}.w`),
+      w: tf.variable(tf.tensor2d(randomNormals(rng, i * o, Math.sqrt(2 / i)), [i, o]), true, `l${l}.w`),
       b: tf.variable(tf.zeros([o]), true, `l${l}.b`),
       mask,
     };

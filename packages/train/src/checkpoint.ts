@@ -80,6 +80,13 @@ export function loadCheckpoint(
   return undefined;
 }
 
-export function removeWorkDir(workDir: string): void {
-  rmSync(workDir, { recursive: true, force: true });
+/**
+ * Removes this run's checkpoints (and a temporary file a failed write left) once its outputs are
+ * written. The directory itself and its owner record belong to runStage, which removes the
+ * directory when nothing else is left in it (docs/store-safety.md).
+ */
+export function removeCheckpoints(workDir: string): void {
+  if (!existsSync(workDir)) return;
+  for (const f of readdirSync(workDir))
+    if (NAME.test(f) || /^checkpoint\.\d+\.tmp$/.test(f)) rmSync(join(workDir, f), { force: true });
 }

@@ -11,11 +11,11 @@ import { fusedEngine } from '@imp/engine/fused-engine';
 import { parseArch } from '@imp/artifacts';
 import { BatchSampler } from './batches.ts';
 import { gatherRows } from '@imp/engine/rows';
-import { loadCheckpoint, removeWorkDir, saveCheckpoint, type TrainState } from './checkpoint.ts';
+import { loadCheckpoint, removeCheckpoints, saveCheckpoint, type TrainState } from './checkpoint.ts';
 import { loadDataset } from './dataset-io.ts';
 import { glorotNormal } from '@imp/artifacts';
 import type { FcnLayerValues as LayerValues } from '@imp/engine/fcn-values';
-import { fusedThreads, fusedTrainer, type Trainer } from './trainer.ts';
+import { fusedTrainer, type Trainer } from './trainer.ts';
 import { loadMaskFor, loadParams } from '@imp/artifacts';
 import { makeProgress } from './progress.ts';
 import type { TrainConfig } from './stage.ts';
@@ -26,6 +26,7 @@ import type { TrainConfig } from './stage.ts';
  */
 export const trainHooks: { afterCheckpoint?: (step: number) => void; tty?: boolean } = {};
 
+/** `<store>/.work/<final id>/`: where runStage puts ctx.workDir (used when a caller gives none). */
 export function workDirOf(store: string, finalId: string): string {
   return join(store, '.work', finalId);
 }
@@ -97,8 +98,9 @@ export async function runTrain(ctx: StageContext<TrainConfig>): Promise<void> {
   let net: Trainer;
   let backend: Record<string, unknown>;
   if ('info' in fused) {
-    net = fusedTrainer(values, c, D, evalB);
-    backend = { ...fused.info, step: 'fused', threads: fusedThreads };
+    const f = fusedTrainer(values, c, D, evalB, fused.info.threads ?? 1);
+    net = f;
+    backend = { ...fused.info, step: 'fused', threads: f.threads };
   } else {
     const { initEngine } = await import('@imp/engine');
     const info = await initEngine();
@@ -106,7 +108,8 @@ export async function runTrain(ctx: StageContext<TrainConfig>): Promise<void> {
     net = tfjsTrainer(values, c, D, ds.numClasses, evalB);
     backend = { ...info, step: 'tfjs', ...(info.backend === 'native' ? { fused_off: fused.why } : {}) };
   }
-  const workDir = workDirOf(ctx.store, ctx.planned.final!.id);
+  // Checkpoints go to the run's owned work directory (runStage's owner record beside them).
+  const workDir = ctx.workDir ?? workDirOf(ctx.store, ctx.planned.final!.id);
   const meta = (step: number): Record<string, string> => ({
     arch: c.arch,
     input_dim: String(ds.dim),
@@ -222,5 +225,5 @@ export async function runTrain(ctx: StageContext<TrainConfig>): Promise<void> {
       (msPerStep ? `, ${msPerStep.toFixed(1)} ms/step on ${String(backend.backend)} (${net.kind})` : ''),
   );
   net.dispose();
-  removeWorkDir(workDir);
+  removeCheckpoints(workDir);
 }

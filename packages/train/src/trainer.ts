@@ -1,6 +1,6 @@
 // No tfjs here: the fused path must start without loading it (issue 12). The tfjs path lives in
 // tfjs-trainer.ts and is imported only when it runs.
-import { FusedFcn, FUSED_THREADS } from '@imp/engine/fused-fcn';
+import { FusedFcn, fusedThreadsFor } from '@imp/engine/fused-fcn';
 import type { FcnLayerValues } from '@imp/engine/fcn-values';
 import { gatherRows } from '@imp/engine/rows';
 import type { NamedTensor } from '@imp/artifacts';
@@ -30,20 +30,30 @@ export interface Trainer {
   dispose(): void;
 }
 
-/** Threads the fused step runs on (recorded in the manifest's backend info). */
-export const fusedThreads = FUSED_THREADS;
-
-export function fusedTrainer(values: FcnLayerValues[], c: TrainConfig, dim: number, evalB: number): Trainer {
-  const f = new FusedFcn(values, c.batchSize, evalB, {
-    lr: c.lr,
-    momentum: c.momentum,
-    weightDecay: c.weightDecay,
-    eps: c.bnEpsilon,
-    bnDecay: c.bnDecay,
-  });
+/**
+ * The fused trainer; `available` threads (the engine's, IMP_THREADS or the cores) bound the thread
+ * rule by size (fusedThreadsFor). Its `threads` go into the manifest's backend info.
+ */
+export function fusedTrainer(
+  values: FcnLayerValues[],
+  c: TrainConfig,
+  dim: number,
+  evalB: number,
+  available: number,
+): Trainer & { threads: number } {
+  const threads = fusedThreadsFor([dim, ...values.map((v) => v.fanOut)], c.batchSize, available);
+  const f = new FusedFcn(
+    values,
+    c.batchSize,
+    evalB,
+    { lr: c.lr, momentum: c.momentum, weightDecay: c.weightDecay, eps: c.bnEpsilon, bnDecay: c.bnDecay },
+    undefined,
+    threads,
+  );
   const idx = new Int32Array(evalB);
   return {
     kind: 'fused',
+    threads,
     get emaReady() {
       return f.emaReady;
     },

@@ -97,6 +97,7 @@ export interface NativeAddon {
     labels: Int32Array | null,
     hyper: Float64Array,
     mode: number,
+    threads?: number,
   ): number;
 }
 

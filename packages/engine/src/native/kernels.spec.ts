@@ -2,7 +2,7 @@
 // random shapes (odd sizes, transposes, broadcasts, reductions).
 import { test } from 'node:test';
 import { tf } from '../tf.ts';
-import { Rng } from '../rng.ts';
+import { Rng, randomNormals } from '@imp/artifacts';
 import { assertClose, nativeAvailable, useBackend } from '../test-util.ts';
 
 const skip = nativeAvailable() ? false : 'native addon not built';
@@ -18,7 +18,10 @@ type Case = {
 async function compare(c: Case, seed: number): Promise<void> {
   const rng = new Rng(seed);
   const data = c.shapes.map((s) => {
-    const a = rng.normals(s.reduce((p, q) => p * q, 1));
+    const a = randomNormals(
+      rng,
+      s.reduce((p, q) => p * q, 1),
+    );
     if (c.positive) for (let i = 0; i < a.length; i++) a[i] = Math.abs(a[i]) + 0.1;
     return a;
   });
