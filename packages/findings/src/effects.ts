@@ -77,6 +77,16 @@ function margin(st: Stat, rule: Rule): number {
   return Math.min(v - st.lo, st.hi - v);
 }
 
+/**
+ * The confidence of each of n intervals read together over a u range (Bonferroni). With 15
+ * levels each read at 95 %, a claim that holds exactly would still see some level's interval
+ * exclude the value about half the time (1 − 0.95^15 ≈ 54 %), and "one level contradicting
+ * contradicts" would then report a false contradiction; at 1 − 5 %/n the n intervals hold
+ * together with at least the stated confidence.
+ */
+export const familyConfidence = (confidence: number, n: number): number =>
+  n > 1 ? 1 - (1 - confidence) / n : confidence;
+
 /** Several points: contradicted at any, reproduced only at all; the deciding point is reported. */
 function combine(points: EffectPoint[], rule: Rule): { verdict: Verdict; point: EffectPoint | null } {
   if (!points.length) return { verdict: 'inconclusive', point: null };
@@ -165,7 +175,8 @@ export function ruleText(c: Claim, confidence: number): string {
       : `reproduced if the ${pct} CI of ${what} lies ${r.reproducedIf} ${v}; contradicted if it lies ${r.reproducedIf === 'above' ? 'below' : 'above'} ${v}; else inconclusive`;
   const range = (e.kind === 'difference' || e.kind === 'reference') && Array.isArray(e.u) ? e.u : null;
   return range
-    ? `${core} — at every level with u in [${fmtU(range[0])}, ${fmtU(range[1])}] (one level contradicting contradicts)`
+    ? `${core} — at every level with u in [${fmtU(range[0])}, ${fmtU(range[1])}] (one level contradicting contradicts; ` +
+        `each of the L levels' intervals at 1 − ${Math.round((1 - confidence) * 100)} %/L, Bonferroni, so that the L of them hold together at ${pct})`
     : core;
 }
 
@@ -214,6 +225,7 @@ export function evaluateClaim(c: Claim, data: Map<string, ExperimentData>, confi
         points.push(point(describe(diffs, confidence), null, ''));
       }
       const levelsA = e.u === undefined ? [] : Array.isArray(e.u) ? levelsIn(A, e.u) : [nearestLevel(A, e.u)];
+      const conf = familyConfidence(confidence, Array.isArray(e.u) ? levelsA.length : 1);
       if (e.u !== undefined) {
         needMetric(A, e.metric, c.id);
         needMetric(B, e.metric, c.id);
@@ -227,7 +239,7 @@ export function evaluateClaim(c: Claim, data: Map<string, ExperimentData>, confi
         const ub = B.levelU.get(lb)!;
         // B's u is named when its nearest level is not at A's u (one-shot vs IMP, say).
         const off = Math.abs(Math.log(ub / u)) > 0.05 ? ` (u ${fmtU(ub)})` : '';
-        points.push(point(describe(diffs, confidence), u, `${e.a} L${la}, ${e.b} L${lb}${off}`));
+        points.push(point(describe(diffs, conf), u, `${e.a} L${la}, ${e.b} L${lb}${off}`));
       }
       const common = A.seeds.filter((s) => B.seeds.includes(s));
       if (common.length < Math.max(A.seeds.length, B.seeds.length))
@@ -238,8 +250,9 @@ export function evaluateClaim(c: Claim, data: Map<string, ExperimentData>, confi
       const d = get(e.experiment);
       needMetric(d, e.metric, c.id);
       const levels = Array.isArray(e.u) ? levelsIn(d, e.u) : [nearestLevel(d, e.u)];
+      const conf = familyConfidence(confidence, levels.length);
       for (const l of levels)
-        points.push(point(describe([...d.values(l, e.metric).values()], confidence), d.levelU.get(l)!, `L${l}`));
+        points.push(point(describe([...d.values(l, e.metric).values()], conf), d.levelU.get(l)!, `L${l}`));
       break;
     }
     case 'scalar': {

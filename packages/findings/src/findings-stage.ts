@@ -96,7 +96,7 @@ function findingRow(f: Finding): Row {
  */
 export const findingsStage: StageDef<typeof FindingsConfig> = {
   name: 'findings',
-  algoVersion: '1',
+  algoVersion: '2',
   description: "The paper's claims as computed findings: effect size over seeds, 95 % CI, verdict per claim.",
   config: FindingsConfig,
   inputs: {
