@@ -3,7 +3,7 @@
 // RESULTS.md check — regenerated identically from the same artifacts, stale on a changed plan.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { executedTasks, makeWorkspace } from './workspace.ts';
 
@@ -107,4 +107,40 @@ test('RESULTS.md: honest before a run, computed after npm run findings, identica
     r.out,
     /RESULTS\.md records findings [0-9a-f]{20} but pipelines\/findings\.yaml now plans [0-9a-f]{20}.*npm run findings/,
   );
+});
+
+/** PIDs of live processes whose working directory is `dir` (the workspace's imp, nx and stage processes). */
+function processesIn(dir: string): number[] {
+  const pids: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      if (readlinkSync(`/proc/${e}/cwd`) === dir) pids.push(Number(e));
+    } catch {
+      /* gone, or not ours to read */
+    }
+  }
+  return pids;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+test('npm run findings: a signal to imp results stops the run it started, stage processes included', async () => {
+  // The previous test left a changed plan, so there is work to do again.
+  const child = ws.spawnImp({}, 'results', '--run');
+  let out = '';
+  child.stdout!.on('data', (b: Buffer) => (out += b));
+  child.stderr!.on('data', (b: Buffer) => (out += b));
+  const exited = new Promise<void>((r) => child.on('exit', () => r()));
+  // Wait until imp run has started its stage processes (Nx prints each task it starts).
+  for (let i = 0; i < 600 && !/nx run/.test(out); i++) await sleep(100);
+  assert.match(out, /nx run/, `the run started: ${out}`);
+  child.kill('SIGTERM');
+  await exited;
+  let left = processesIn(ws.root);
+  for (let i = 0; i < 100 && left.length; i++) {
+    await sleep(100);
+    left = processesIn(ws.root);
+  }
+  assert.deepEqual(left, [], `processes still running in the workspace after imp results was stopped: ${left}`);
 });

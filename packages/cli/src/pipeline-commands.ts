@@ -110,7 +110,7 @@ async function run(ref: string, more: string[], opts: RunFlags) {
   }
   const { runs, parallel: p } = scopedRuns(before.pending, { parallel });
   console.log(
-    `${set.name}: ${runs.length} of ${set.units.length} stage runs to do (${runs.map((r) => r.project).join(', ')}); up to ${p} at once`,
+    `${set.name}: ${runs.length} of ${set.units.length} stage runs to do (${listSome(runs.map((r) => r.project))}); up to ${p} at once`,
   );
   const code = await runNx(scopedNodes(runs, workspaceRoot()), [
     'run-many',
@@ -345,4 +345,11 @@ export function addPipelineCommands(program: Command) {
         const argv = process.argv.slice(process.argv.indexOf(name) + 1);
         await stageCommand(def).parseAsync(argv, { from: 'user' });
       });
+}
+
+/** The first few names and a count: a findings run has thousands of stage runs (imp status lists them all). */
+function listSome(names: string[], shown = 6): string {
+  return names.length <= shown
+    ? names.join(', ')
+    : `${names.slice(0, shown).join(', ')} and ${names.length - shown} more; imp status lists them`;
 }

@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { constants as osConstants } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -46,10 +47,11 @@ async function results(opts: ResultsFlags) {
         `estimated wall time ${formatDuration(est.wallS)} ` +
         `(${Math.round(est.measuredShare * 100)} % of it from timings already in this store, the rest from the defaults in packages/pipeline/src/estimate.ts)`,
     );
-    const r = spawnSync(process.execPath, [join(root, 'packages', 'cli', 'bin', 'imp.js'), 'run', 'findings'], {
-      stdio: 'inherit',
-    });
-    code = r.status ?? 1;
+    code = await runForwardingSignals(process.execPath, [
+      join(root, 'packages', 'cli', 'bin', 'imp.js'),
+      'run',
+      'findings',
+    ]);
     if (code !== 0)
       console.error(`imp results: imp run findings exited with ${code}; ${RESULTS_FILE} says what is missing`);
   }
@@ -59,6 +61,24 @@ async function results(opts: ResultsFlags) {
     console.log(`wrote ${join(root, RESULTS_FILE)}`);
   } else process.stdout.write(text);
   if (code !== 0) process.exit(code);
+}
+
+/**
+ * Runs a child with inherited stdio and passes SIGINT/SIGTERM/SIGHUP on to it: `imp run` stops
+ * its own stage processes when signalled, but a signal sent to this process alone (kill, a
+ * scheduler's cancel) would otherwise leave that run going as an orphan.
+ */
+function runForwardingSignals(cmd: string, args: string[]): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: 'inherit' });
+    const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+    const forward = (sig: NodeJS.Signals) => child.kill(sig);
+    for (const sig of signals) process.on(sig, forward);
+    child.on('exit', (status, signal) => {
+      for (const sig of signals) process.off(sig, forward);
+      resolve(status ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 1));
+    });
+  });
 }
 
 export function addResultsCommand(program: Command) {
