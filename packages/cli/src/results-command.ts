@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { storeRoot, workspaceRoot } from '@imp/artifacts';
 import {
   FINDINGS_FILE,
+  README_FILE,
   RESULTS_FILE,
   checkResults,
   checkRuns,
@@ -14,6 +14,7 @@ import {
   formatDuration,
   renderResults,
   resultsState,
+  writeResults,
 } from '@imp/pipeline';
 
 interface ResultsFlags {
@@ -55,11 +56,11 @@ async function results(opts: ResultsFlags) {
     if (code !== 0)
       console.error(`imp results: imp run findings exited with ${code}; ${RESULTS_FILE} says what is missing`);
   }
-  const text = renderResults(await resultsState(root, store));
+  const state = await resultsState(root, store);
   if (opts.write || opts.run) {
-    writeFileSync(join(root, RESULTS_FILE), text);
-    console.log(`wrote ${join(root, RESULTS_FILE)}`);
-  } else process.stdout.write(text);
+    writeResults(root, state);
+    console.log(`wrote ${join(root, RESULTS_FILE)} and the results section of ${join(root, README_FILE)}`);
+  } else process.stdout.write(renderResults(state));
   if (code !== 0) process.exit(code);
 }
 

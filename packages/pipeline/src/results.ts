@@ -7,7 +7,7 @@
  * regenerating gives other bytes. Without the artifact it says so and lists the experiments
  * whose aggregates are missing: it never shows a number it does not have.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { MANIFEST_FILE, readManifest } from '@imp/artifacts';
 import { Claims, experimentsOf } from '@imp/findings/claims';
@@ -17,6 +17,9 @@ import { findingsOutput, planFindings, type FindingsPlan } from './plan-findings
 
 export const RESULTS_FILE = 'RESULTS.md';
 export const FINDINGS_FILE = 'findings.yaml';
+export const README_FILE = 'README.md';
+const README_BEGIN = `<!-- results:begin — generated from ${RESULTS_FILE} by \`npx imp results --write\`; do not edit -->`;
+const README_END = '<!-- results:end -->';
 const NOT_COMPUTED = '**not computed yet**';
 
 interface Row {
@@ -152,6 +155,65 @@ export function renderResults(s: ResultsState): string {
   return lines.join('\n');
 }
 
+/** The cells of one Markdown table row (pipes inside cells are escaped as \\|). */
+function cells(line: string): string[] {
+  return line
+    .slice(1, -1)
+    .split(/(?<!\\)\|/)
+    .map((c) => c.trim());
+}
+
+/**
+ * The README's results section, derived from RESULTS.md's own text (its status line and its
+ * table, without the paper column and commands), so the README can be checked against
+ * RESULTS.md even where the store is empty (CI).
+ */
+export function readmeResultsBlock(resultsText: string): string {
+  const lines = resultsText.split('\n');
+  const status = lines.find((l) => l.startsWith('- Status: ')) ?? '- Status: unknown';
+  const id = /Findings artifact: `([^`]+)`/.exec(resultsText)?.[1] ?? '?';
+  const table = lines.filter((l) => l.startsWith('| **'));
+  const header = lines.find((l) => l.startsWith('| claim |'));
+  const ci = header ? cells(header)[2]!.replace(/^ours: /, '') : 'effect [CI], seeds';
+  const out = [
+    README_BEGIN,
+    '',
+    `From [${RESULTS_FILE}](${RESULTS_FILE}) (findings artifact \`${id}\`), which also gives the paper's statement, the rule and the command for each claim.`,
+    '',
+    status,
+    '',
+    `| claim | ours: ${ci} | verdict |`,
+    '|---|---|---|',
+    ...table.map((l) => {
+      const c = cells(l);
+      return `| ${c[0]} | ${c[2]} | ${c[3]} |`;
+    }),
+    '',
+    README_END,
+  ];
+  return out.join('\n');
+}
+
+/** The README with its results block replaced (null: the README has no results markers). */
+export function readmeWithResults(readme: string, resultsText: string): string | null {
+  const a = readme.indexOf(README_BEGIN.slice(0, 20));
+  const b = readme.indexOf(README_END);
+  if (a < 0 || b < a) return null;
+  return readme.slice(0, a) + readmeResultsBlock(resultsText) + readme.slice(b + README_END.length);
+}
+
+/** Writes RESULTS.md and the README's results block from the current state. */
+export function writeResults(root: string, s: ResultsState): string {
+  const text = renderResults(s);
+  writeFileSync(join(root, RESULTS_FILE), text);
+  const readmePath = join(root, README_FILE);
+  if (existsSync(readmePath)) {
+    const next = readmeWithResults(readFileSync(readmePath, 'utf8'), text);
+    if (next !== null) writeFileSync(readmePath, next);
+  }
+  return text;
+}
+
 /** Why RESULTS.md does not match the plan (empty: it does). */
 export async function checkResults(root: string, store: string): Promise<string[]> {
   const path = join(root, RESULTS_FILE);
@@ -170,6 +232,15 @@ export async function checkResults(root: string, store: string): Promise<string[
           ? '. It holds no numbers yet: `npx imp results --write` records the new id (`npm run findings` computes them); commit RESULTS.md.'
           : ', so its numbers are stale. Run `npm run findings` (or `npx imp run findings && npx imp results --write`) and commit RESULTS.md.'),
     ];
+  }
+  const readmePath = join(root, README_FILE);
+  if (existsSync(readmePath)) {
+    const readme = readFileSync(readmePath, 'utf8');
+    const expected = readmeWithResults(readme, text);
+    if (expected !== null && expected !== readme)
+      return [
+        `${README_FILE}'s results section differs from ${RESULTS_FILE}: run \`npx imp results --write\` (it rewrites both) and commit them.`,
+      ];
   }
   if (s.summary && renderResults(s) !== text)
     return [
