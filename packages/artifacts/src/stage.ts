@@ -138,13 +138,27 @@ export function planStage<S extends z.ZodType>(
   inputIds: Record<string, string>,
   store = storeRoot(),
 ): Record<string, PlannedOutput> {
-  const outs = stageOutputs(def, config);
+  return plannedOutputs(def, config, stageOutputs(def, config), inputIds, store);
+}
+
+/**
+ * The planned artifacts of a stage run known by its name and algoVersion (a package stage or
+ * an external command): one id per declared output from kind, role, stage, algoVersion, the
+ * parsed config and the inputs' ids. Every planner (experiments, comparisons, findings) and
+ * `runStage` go through here, so one stage run can never get two ids.
+ */
+export function plannedOutputs(
+  stage: { name: string; algoVersion: string },
+  config: unknown,
+  outputs: Record<string, { kind: Kind }>,
+  inputIds: Record<string, string>,
+  store = storeRoot(),
+): Record<string, PlannedOutput> {
   return Object.fromEntries(
-    Object.entries(outs).map(([role, o]) => {
-      const { algoVersion } = def;
-      const identity = { kind: o.kind, role, stage: def.name, algoVersion, config, upstream: inputIds };
-      const p = plannedArtifact(identity, store);
-      return [role, { role, kind: o.kind, ...p }];
+    Object.entries(outputs).map(([role, o]) => {
+      const { name, algoVersion } = stage;
+      const identity = { kind: o.kind, role, stage: name, algoVersion, config, upstream: inputIds };
+      return [role, { role, kind: o.kind, ...plannedArtifact(identity, store) }];
     }),
   );
 }

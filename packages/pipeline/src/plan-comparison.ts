@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { plannedArtifact, type PlannedOutput } from '@imp/artifacts';
+import { plannedOutputs, type PlannedOutput } from '@imp/artifacts';
 import type { Comparison } from './experiment-schema.ts';
 import { findExperimentFile, loadExperimentFile } from './load-experiment.ts';
 import { planExperiment, type PlannedTask, type TaskInput } from './plan.ts';
@@ -19,26 +19,7 @@ export async function planComparison(c: Comparison, pipelinesDir: string, store:
   const config = { title: c.name, grouping: c.description, ...c.config };
   const { config: parsedConfig, outputs } = await stage.resolve(config, `comparison '${c.name}' config`);
   const ids = Object.fromEntries(Object.entries(inputs).map(([r, i]) => [r, i.id]));
-  const planned: Record<string, PlannedOutput> = Object.fromEntries(
-    Object.entries(outputs).map(([role, o]) => [
-      role,
-      {
-        role,
-        kind: o.kind,
-        ...plannedArtifact(
-          {
-            kind: o.kind,
-            role,
-            stage: stage.name,
-            algoVersion: stage.algoVersion,
-            config: parsedConfig,
-            upstream: ids,
-          },
-          store,
-        ),
-      },
-    ]),
-  );
+  const planned: Record<string, PlannedOutput> = plannedOutputs(stage, parsedConfig, outputs, ids, store);
   return { name: 'compare', impl: c.stage, stage, config, parsedConfig, inputs, outputs: planned, dependsOn: [] };
 }
 

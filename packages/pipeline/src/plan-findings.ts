@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ConfigError, plannedArtifact, type PlannedOutput } from '@imp/artifacts';
+import { ConfigError, plannedOutputs, type PlannedOutput } from '@imp/artifacts';
 import { claimedExperiments, Claims } from '@imp/findings/claims';
 import type { FindingsFile, StageImpl } from './experiment-schema.ts';
 import { findExperimentFile, loadExperimentFile, type LoadedFile } from './load-experiment.ts';
@@ -30,26 +30,7 @@ async function plannedTask(
   const stage = await stageHandle(impl);
   const { config: parsedConfig, outputs } = await stage.resolve(config, where);
   const ids = Object.fromEntries(Object.entries(inputs).map(([r, i]) => [r, i.id]));
-  const planned: Record<string, PlannedOutput> = Object.fromEntries(
-    Object.entries(outputs).map(([role, o]) => [
-      role,
-      {
-        role,
-        kind: o.kind,
-        ...plannedArtifact(
-          {
-            kind: o.kind,
-            role,
-            stage: stage.name,
-            algoVersion: stage.algoVersion,
-            config: parsedConfig,
-            upstream: ids,
-          },
-          store,
-        ),
-      },
-    ]),
-  );
+  const planned: Record<string, PlannedOutput> = plannedOutputs(stage, parsedConfig, outputs, ids, store);
   return { name, impl, stage, config, parsedConfig, inputs, outputs: planned, dependsOn };
 }
 

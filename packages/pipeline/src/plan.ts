@@ -1,6 +1,6 @@
 import {
   PLANNER_KEYS,
-  plannedArtifact,
+  plannedOutputs,
   storeRoot,
   useContentHashStore,
   type InputSource,
@@ -106,26 +106,7 @@ export async function planExperiment(exp: Experiment, store = storeRoot()): Prom
     const cfg = withInjected(stage, block, config, inject, seed);
     const { config: parsedConfig, outputs } = await stage.resolve(cfg, where(name, block));
     const inputIds = Object.fromEntries(Object.entries(inputs).map(([r, i]) => [r, i.id]));
-    const planned = Object.fromEntries(
-      Object.entries(outputs).map(([role, o]) => [
-        role,
-        {
-          role,
-          kind: o.kind,
-          ...plannedArtifact(
-            {
-              kind: o.kind,
-              role,
-              stage: stage.name,
-              algoVersion: stage.algoVersion,
-              config: parsedConfig,
-              upstream: inputIds,
-            },
-            store,
-          ),
-        },
-      ]),
-    );
+    const planned = plannedOutputs(stage, parsedConfig, outputs, inputIds, store);
     const task: PlannedTask = {
       name,
       impl,
