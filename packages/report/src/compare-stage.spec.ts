@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { openArtifact, runStage } from '@imp/artifacts';
+import { quiet, tempStore } from '@imp/artifacts/testing';
 import { compareStage, reportStage } from './stage.ts';
 import { pickFigure } from './compare-stage.ts';
 import { fixtureAnalysis } from './test-fixtures.ts';
@@ -11,16 +11,15 @@ import { fixtureAnalysis } from './test-fixtures.ts';
 const links = (html: string) =>
   [...html.matchAll(/(?:src|href)="([^"#][^"]*)"/g)].map((m) => decodeURIComponent(m[1]!));
 
-test('compare: reports and analyses side by side, ordered, with key figures copied in', async (t) => {
-  const store = mkdtempSync(join(tmpdir(), 'imp-compare-'));
-  t.after(() => rmSync(store, { recursive: true, force: true }));
+test('compare: reports and analyses side by side, ordered, with key figures copied in', async () => {
+  const store = tempStore('imp-compare-');
   const sup = await fixtureAnalysis(store, { name: 'superclasses', baseAcc: 0.35, gain: 0.1, scale: 3 });
   const mod = await fixtureAnalysis(store, { name: 'modulo', baseAcc: 0.25, gain: 0.03, scale: 8 });
   const rep = await runStage(reportStage, {
     config: { experiment: 'superclasses-10' },
     inputs: { analysis: sup.dir },
     store,
-    log: () => {},
+    log: quiet,
   });
   const r = await runStage(compareStage, {
     config: {
@@ -31,7 +30,7 @@ test('compare: reports and analyses side by side, ordered, with key figures copi
     },
     inputs: { 'report.super': rep.outputs.report!.dir, 'analysis.modulo': mod.dir },
     store,
-    log: () => {},
+    log: quiet,
   });
   const c = await openArtifact(r.outputs.compare!.dir, { kind: 'report' });
   assert.equal(c.manifest.stage, 'compare');
@@ -69,16 +68,15 @@ test('compare: reports and analyses side by side, ordered, with key figures copi
   );
 });
 
-test('compare: errors name the problem', async (t) => {
-  const store = mkdtempSync(join(tmpdir(), 'imp-compare-'));
-  t.after(() => rmSync(store, { recursive: true, force: true }));
+test('compare: errors name the problem', async () => {
+  const store = tempStore('imp-compare-');
   const a = await fixtureAnalysis(store, { name: 'x', levels: 3 });
   await assert.rejects(
-    runStage(compareStage, { config: {}, inputs: {}, store, log: () => {} }),
+    runStage(compareStage, { config: {}, inputs: {}, store, log: quiet }),
     /at least one report\.<name> or analysis\.<name>/,
   );
   await assert.rejects(
-    runStage(compareStage, { config: { order: ['nope'] }, inputs: { 'analysis.x': a.dir }, store, log: () => {} }),
+    runStage(compareStage, { config: { order: ['nope'] }, inputs: { 'analysis.x': a.dir }, store, log: quiet }),
     /order names nope/,
   );
   await assert.rejects(
@@ -86,7 +84,7 @@ test('compare: errors name the problem', async (t) => {
       config: { keyFigures: [{ label: 'x', match: '(' }] },
       inputs: { 'analysis.x': a.dir },
       store,
-      log: () => {},
+      log: quiet,
     }),
     /not a valid regular expression/,
   );

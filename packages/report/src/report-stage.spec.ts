@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { openArtifact, runStage, writeArtifact } from '@imp/artifacts';
+import { quiet, tempStore } from '@imp/artifacts/testing';
 import { reportStage } from './stage.ts';
 import { fixtureAnalysis } from './test-fixtures.ts';
 
@@ -18,11 +18,10 @@ const cfg = {
 const links = (html: string) =>
   [...html.matchAll(/(?:src|href)="([^"#][^"]*)"/g)].map((m) => decodeURIComponent(m[1]!));
 
-test('report: self-contained page with figures, numbers, config and resolvable lineage links', async (t) => {
-  const store = mkdtempSync(join(tmpdir(), 'imp-report-'));
-  t.after(() => rmSync(store, { recursive: true, force: true }));
+test('report: self-contained page with figures, numbers, config and resolvable lineage links', async () => {
+  const store = tempStore('imp-report-');
   const analysis = await fixtureAnalysis(store, { name: 'a', levels: 6 });
-  const r = await runStage(reportStage, { config: cfg, inputs: { analysis: analysis.dir }, store, log: () => {} });
+  const r = await runStage(reportStage, { config: cfg, inputs: { analysis: analysis.dir }, store, log: quiet });
   assert.equal(r.skipped, false);
   const rep = await openArtifact(r.outputs.report!.dir, { kind: 'report' });
   const html = readFileSync(rep.file('index.html'), 'utf8');
@@ -74,33 +73,30 @@ test('report: self-contained page with figures, numbers, config and resolvable l
   assert.ok(s.figures.every((f) => f.file.startsWith('figures/')));
 
   // Deterministic: the same inputs and config give byte-identical files.
-  const again = await runStage(reportStage, { config: cfg, inputs: { analysis: analysis.dir }, store, log: () => {} });
+  const again = await runStage(reportStage, { config: cfg, inputs: { analysis: analysis.dir }, store, log: quiet });
   assert.equal(again.skipped, true);
-  const store2 = mkdtempSync(join(tmpdir(), 'imp-report-'));
-  t.after(() => rmSync(store2, { recursive: true, force: true }));
+  const store2 = tempStore('imp-report-');
   const a2 = await fixtureAnalysis(store2, { name: 'a', levels: 6 });
-  const r2 = await runStage(reportStage, { config: cfg, inputs: { analysis: a2.dir }, store: store2, log: () => {} });
+  const r2 = await runStage(reportStage, { config: cfg, inputs: { analysis: a2.dir }, store: store2, log: quiet });
   const m2 = (await openArtifact(r2.outputs.report!.dir)).manifest;
   assert.deepEqual(m2.files, rep.manifest.files);
 });
 
-test('report: a figure missing from the analysis manifest is an error naming it', async (t) => {
-  const store = mkdtempSync(join(tmpdir(), 'imp-report-'));
-  t.after(() => rmSync(store, { recursive: true, force: true }));
+test('report: a figure missing from the analysis manifest is an error naming it', async () => {
+  const store = tempStore('imp-report-');
   const { artifact } = await writeArtifact(
     { kind: 'analysis', role: 'analysis', stage: 'analysis', algoVersion: 'x', config: {}, upstream: {} },
     async () => ({ summary: { levels: [{ level: 0, u: 1 }], figures: [{ file: 'figures/nope.svg', title: 'x' }] } }),
     store,
   );
   await assert.rejects(
-    runStage(reportStage, { config: {}, inputs: { analysis: artifact.dir }, store, log: () => {} }),
+    runStage(reportStage, { config: {}, inputs: { analysis: artifact.dir }, store, log: quiet }),
     /nope\.svg/,
   );
 });
 
-test('report: tolerates missing scalars and no figures; rejects a malformed summary by field', async (t) => {
-  const store = mkdtempSync(join(tmpdir(), 'imp-report-'));
-  t.after(() => rmSync(store, { recursive: true, force: true }));
+test('report: tolerates missing scalars and no figures; rejects a malformed summary by field', async () => {
+  const store = tempStore('imp-report-');
   const mk = async (summary: Record<string, unknown>, tag: string) =>
     (
       await writeArtifact(
@@ -118,13 +114,13 @@ test('report: tolerates missing scalars and no figures; rejects a malformed summ
     },
     'sparse',
   );
-  const r = await runStage(reportStage, { config: {}, inputs: { analysis: sparse.dir }, store, log: () => {} });
+  const r = await runStage(reportStage, { config: {}, inputs: { analysis: sparse.dir }, store, log: quiet });
   const html = readFileSync(join(r.outputs.report!.dir, 'index.html'), 'utf8');
   assert.ok(html.includes('lists no figures'));
   assert.ok(!html.includes('NaN'));
   const bad = await mk({ levels: [{ u: 1 }] }, 'bad');
   await assert.rejects(
-    runStage(reportStage, { config: {}, inputs: { analysis: bad.dir }, store, log: () => {} }),
+    runStage(reportStage, { config: {}, inputs: { analysis: bad.dir }, store, log: quiet }),
     /levels\.0\.level/,
   );
   assert.ok(dirname(bad.dir) === store);
