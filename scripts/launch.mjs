@@ -2,9 +2,17 @@
 // a source changed, so a stale build never runs; falls back to the TypeScript sources
 // through tsx when the build fails or IMP_TSX=1. Used by packages/cli/bin/imp.js and, as
 // `node scripts/launch.mjs <entry> args…`, by the Nx plugin for its planner.
-import { readFileSync } from 'node:fs';
+//
+// The bundle is CommonJS, compiled here with vm.Script and V8's code cache kept beside it
+// (`<entry>.cjs.v8cache`, written by the first process that ran without a usable one, at its
+// exit, so it holds the functions that process compiled). A cache V8 rejects (another Node or
+// V8 flags) is simply rewritten. The bundle's dynamic imports of external modules (vega, tfjs
+// backends) call globalThis.__impImport, defined here: this module's import() is Node's own.
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire, Module } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import vm from 'node:vm';
 import { build, ENTRIES, staleReason } from './build.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -23,13 +31,45 @@ async function compiled(name) {
     }
   }
   const { dir } = JSON.parse(readFileSync(join(root, 'dist', 'build.json'), 'utf8'));
-  return join(root, 'dist', dir, `${name}.mjs`);
+  return join(root, 'dist', dir, `${name}.cjs`);
 }
 
-/** Imports entry `name` (a key of ENTRIES) from the fresh build, or its source through tsx. */
+/** Runs a CommonJS bundle as the main program, through V8's code cache (IMP_CODE_CACHE=0: without). */
+function runBundle(file) {
+  globalThis.__impImport = (specifier) => import(specifier);
+  if (process.env.IMP_CODE_CACHE === '0') return createRequire(file)(file);
+  const cacheFile = `${file}.v8cache`;
+  let cachedData;
+  try {
+    cachedData = readFileSync(cacheFile);
+  } catch {
+    cachedData = undefined;
+  }
+  // latin1: the build made the bundle pure ASCII, so this is a byte copy, no utf8 decoding.
+  const script = new vm.Script(Module.wrap(readFileSync(file, 'latin1')), { filename: file, cachedData });
+  if (process.env.IMP_TRACE_STARTUP)
+    process.stderr.write(
+      `startup: code cache ${cachedData ? (script.cachedDataRejected ? 'rejected' : 'used') : 'absent'}\n`,
+    );
+  if (!cachedData || script.cachedDataRejected)
+    process.once('exit', () => {
+      try {
+        const tmp = `${cacheFile}.${process.pid}.tmp`;
+        writeFileSync(tmp, script.createCachedData());
+        renameSync(tmp, cacheFile);
+      } catch {
+        // a read-only dist/ only costs compiling again next time
+      }
+    });
+  const module = { exports: {}, filename: file, id: '.' };
+  script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
+  return module.exports;
+}
+
+/** Runs entry `name` (a key of ENTRIES) from the fresh build, or its source through tsx. */
 export async function launch(name) {
   const entry = process.env.IMP_TSX ? null : await compiled(name);
-  if (entry) return import(pathToFileURL(entry).href);
+  if (entry) return runBundle(entry);
   const { register } = await import('tsx/esm/api');
   register();
   return import(pathToFileURL(join(root, ENTRIES[name])).href);

@@ -2,8 +2,9 @@
 // of `imp task` for the mask and rewind stages of a tiny experiment, in a temporary store,
 // with the ahead-of-time build (the default) and with tsx (IMP_TSX=1). The first work is
 // the moment the planned task starts executing (the `startup:` line that IMP_TRACE_STARTUP
-// makes execute-task.ts print), after the CLI loaded and the experiment was planned.
-// Prints JSON as its last line.
+// makes execute-task.ts print), after the CLI loaded and the experiment was planned. Also the
+// process CPU time to that moment (robust to other load on the machine), and with the bundle's
+// V8 code cache off (IMP_CODE_CACHE=0). Prints JSON as its last line.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,27 +52,30 @@ function removeOutputs(task: string) {
 }
 
 /** One fresh process, its output removed first so the stage really works. */
-function startupMs(task: string, extra: Record<string, string>): number {
+function startupMs(task: string, extra: Record<string, string>): { wall: number; cpu: number } {
   removeOutputs(task);
   const r = spawnSync(process.execPath, [imp, 'task', file, task], {
     env: { ...env, ...extra, IMP_TRACE_STARTUP: '1' },
     encoding: 'utf8',
   });
-  const m = /startup: \S+ starts work at ([0-9.]+) ms/.exec(r.stderr);
+  const m = /startup: \S+ starts work at ([0-9.]+) ms \(cpu ([0-9]+) ms\)/.exec(r.stderr);
   if (r.status !== 0 || !m) throw new Error(`imp task ${task} failed (exit ${r.status}): ${r.stderr.trim()}`);
-  return Number(m[1]);
+  return { wall: Number(m[1]), cpu: Number(m[2]) };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const result: Record<string, Record<string, number>> = {};
 for (const [mode, extra] of [
   ['compiled', {}],
+  ['compiled_no_code_cache', { IMP_CODE_CACHE: '0' }],
   ['tsx', { IMP_TSX: '1' }],
 ] as const) {
   result[mode] = {};
   for (const task of ['mask-L1', 'rewind-L1']) {
     const xs = Array.from({ length: ROUNDS }, () => startupMs(task, extra));
-    result[mode][task.replace(/-L1$/, '_ms')] = Number(median(xs).toFixed(1));
+    const key = task.replace(/-L1$/, '');
+    result[mode][`${key}_ms`] = Number(median(xs.map((x) => x.wall)).toFixed(1));
+    result[mode][`${key}_cpu_ms`] = median(xs.map((x) => x.cpu));
   }
 }
 rmSync(dir, { recursive: true, force: true });

@@ -22,8 +22,5 @@ addGcCommand(program);
 addSlurmCommands(program);
 addResultsCommand(program);
 
-try {
-  await program.parseAsync(takeDebugFlag(process.argv));
-} catch (e) {
-  reportFailure(e);
-}
+// No top-level await: the ahead-of-time build is a CommonJS bundle (scripts/build.mjs).
+program.parseAsync(takeDebugFlag(process.argv)).catch(reportFailure);

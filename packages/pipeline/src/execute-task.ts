@@ -34,8 +34,12 @@ export function taskArgv(t: PlannedTask, store: string): string[] {
 /** Runs one planned task (package stage in-process, or an external command through execa). */
 export async function executeTask(plan: RunContext, t: PlannedTask): Promise<{ skipped: boolean }> {
   // `npm run bench:startup` reads this line: milliseconds from process start to the stage's first work.
-  if (process.env.IMP_TRACE_STARTUP)
-    process.stderr.write(`startup: ${t.name} starts work at ${performance.now().toFixed(1)} ms\n`);
+  if (process.env.IMP_TRACE_STARTUP) {
+    const cpu = process.cpuUsage();
+    process.stderr.write(
+      `startup: ${t.name} starts work at ${performance.now().toFixed(1)} ms (cpu ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms)\n`,
+    );
+  }
   let skipped: boolean;
   if (t.stage.def) {
     const r = await runStage(t.stage.def, { config: t.config, inputs: inputDirs(t), store: plan.store });

@@ -2,10 +2,11 @@
 // each was computed from) as JSON.
 import { createNodesFor } from './nx-nodes.ts';
 
-try {
-  const nodes = await createNodesFor(process.argv.slice(2), process.cwd());
-  process.stdout.write(JSON.stringify(nodes));
-} catch (e) {
-  process.stderr.write(`${(e as Error).message}\n`);
-  process.exit(1);
-}
+// No top-level await: the ahead-of-time build is a CommonJS bundle (scripts/build.mjs).
+createNodesFor(process.argv.slice(2), process.cwd()).then(
+  (nodes) => process.stdout.write(JSON.stringify(nodes)),
+  (e: unknown) => {
+    process.stderr.write(`${(e as Error).message}\n`);
+    process.exit(1);
+  },
+);
