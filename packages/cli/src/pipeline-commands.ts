@@ -176,6 +176,7 @@ async function runNx(projects: ProjectNode[], nxArgs: string[]): Promise<number>
       // The group is already gone.
     }
   };
+  const disarm = orphanWatchdog(child.pid!);
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   let received: NodeJS.Signals | undefined;
   const handlers = signals.map((sig) => {
@@ -196,9 +197,26 @@ async function runNx(projects: ProjectNode[], nxArgs: string[]): Promise<number>
     const s = received ?? sig;
     return s ? 128 + (osConstants.signals[s] ?? 1) : (code ?? 1);
   } finally {
+    disarm();
     for (const [sig, h] of handlers) process.off(sig, h);
     rmSync(scope, { force: true });
   }
+}
+
+/**
+ * `kill -9` of `imp run` cannot be forwarded, and would leave Nx and its stage processes
+ * running as orphans. So a tiny shell in its own process group holds a pipe from us: when we
+ * die by any signal the pipe closes, and it sends SIGTERM, then SIGKILL, to Nx's group. A
+ * normal end writes `done` first, so the watchdog exits without touching anything.
+ */
+function orphanWatchdog(group: number): () => void {
+  const script = `read -r x; [ "$x" = done ] && exit 0; kill -TERM -${group} 2>/dev/null; sleep 2; kill -KILL -${group} 2>/dev/null; exit 0`;
+  const dog = spawn('sh', ['-c', script], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+  dog.on('error', () => {}); // no sh: only this safety net is lost
+  dog.stdin!.on('error', () => {});
+  dog.unref();
+  (dog.stdin as unknown as { unref?: () => void }).unref?.();
+  return () => dog.stdin!.end('done\n');
 }
 
 /**
