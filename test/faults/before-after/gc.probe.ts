@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeArtifact } from '@imp/artifacts';
@@ -31,6 +31,25 @@ test('gc --unreferenced on a store other workspaces may use ($IMP_STORE) refuses
     assert.match(r.out, /--shared-store-ok/);
   } finally {
     spawnSync('chmod', ['-R', 'u+w', store]);
+    rmSync(store, { recursive: true, force: true });
+  }
+});
+
+test('gc keeps a fresh .work checkpoint and .tmp entry (their writer may be running)', () => {
+  const store = mkdtempSync(join(tmpdir(), 'imp-gc-live-'));
+  try {
+    mkdirSync(join(store, '.work', 'abc'), { recursive: true });
+    writeFileSync(join(store, '.work', 'abc', 'checkpoint.arrow'), Buffer.alloc(4096, 1));
+    mkdirSync(join(store, '.tmp', 'analysis-x.123.ab'), { recursive: true });
+    writeFileSync(join(store, '.tmp', 'analysis-x.123.ab', 'table.arrow'), Buffer.alloc(4096, 2));
+    const r = gc(store);
+    assert.equal(r.code, 0, r.out);
+    assert.ok(existsSync(join(store, '.work', 'abc', 'checkpoint.arrow')), `the checkpoint was deleted:\n${r.out}`);
+    assert.ok(
+      existsSync(join(store, '.tmp', 'analysis-x.123.ab', 'table.arrow')),
+      `the temp entry was deleted:\n${r.out}`,
+    );
+  } finally {
     rmSync(store, { recursive: true, force: true });
   }
 });
