@@ -23,7 +23,7 @@ test('every preset plans to its pinned artifact ids', async () => {
 });
 
 test('the comparison flags an own-identity change without an algoVersion bump', () => {
-  const task = { stage: 'mask', algoVersion: '1', id: 'aaa', upstream: ['u1'] };
+  const task = { stage: 'mask', algoVersion: '1', id: 'aaa', upstream: ['u1'], configSha: 'c1' };
   const pinned = { exp: { 'mask-L1': task } };
   const bumpedNot = { exp: { 'mask-L1': { ...task, id: 'bbb' } } };
   const bumped = { exp: { 'mask-L1': { ...task, id: 'bbb', algoVersion: '2' } } };
@@ -32,5 +32,9 @@ test('the comparison flags an own-identity change without an algoVersion bump', 
   assert.match(comparePins(pinned, bumped).join(), /exp mask-L1: id aaa → bbb/);
   assert.doesNotMatch(comparePins(pinned, bumped).join(), /without an algoVersion bump/);
   assert.doesNotMatch(comparePins(pinned, upstreamMoved).join(), /without an algoVersion bump/);
+  // An edited preset or claim (its config as written changed) is a new identity by intent.
+  const edited = { exp: { 'mask-L1': { ...task, id: 'bbb', configSha: 'c2' } } };
+  assert.match(comparePins(pinned, edited).join(), /exp mask-L1: id aaa → bbb/);
+  assert.doesNotMatch(comparePins(pinned, edited).join(), /without an algoVersion bump/);
   assert.deepEqual(comparePins(pinned, pinned), []);
 });

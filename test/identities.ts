@@ -1,7 +1,9 @@
 // Computing, comparing and writing the pinned artifact identities of every preset
 // (test/identities.spec.ts; `npm run pin-identities` writes them).
 import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { canonicalJson } from '@imp/artifacts';
 import { EXPERIMENT_FILE, fileTasks, loadExperimentFile } from '@imp/pipeline';
 
 const root = join(import.meta.dirname, '..');
@@ -17,6 +19,13 @@ export interface TaskPin {
   id: string;
   /** Upstream artifact ids, sorted: an id change with the same upstream is the task's own. */
   upstream: string[];
+  /**
+   * sha256 of the config as the experiment file gives it (before the stage fills defaults): an
+   * id change with the same upstream and this unchanged came from the code (a default, the
+   * schema, the hashing), which needs an algoVersion bump; with this changed, a preset or claim
+   * was edited, which is a new identity by intent.
+   */
+  configSha: string;
 }
 export type Pins = Record<string, Record<string, TaskPin>>;
 
@@ -39,6 +48,7 @@ export async function computePins(): Promise<Pins> {
         upstream: Object.values(t.inputs)
           .map((i) => i.id)
           .sort(),
+        configSha: createHash('sha256').update(canonicalJson(t.config)).digest('hex'),
       };
     }
   }
@@ -67,7 +77,8 @@ export function comparePins(pinned: Pins, current: Pins): string[] {
         continue;
       }
       if (p.id === c.id) continue;
-      const own = p.upstream.join() === c.upstream.join();
+      // Pins from before configSha existed count as the same config (the stricter reading).
+      const own = p.upstream.join() === c.upstream.join() && (p.configSha ?? c.configSha) === c.configSha;
       const bump = p.algoVersion !== c.algoVersion || p.stage !== c.stage;
       problems.push(
         `${exp} ${task}: id ${p.id} → ${c.id}` +
