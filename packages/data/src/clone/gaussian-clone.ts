@@ -81,10 +81,37 @@ export interface CloneResult {
   backend: Record<string, unknown>;
 }
 
-type Tf = typeof import('@imp/engine').tf;
+type MatMul = (
+  a: Float32Array,
+  ashape: [number, number],
+  b: Float32Array,
+  bshape: [number, number],
+  ta: boolean,
+  tb: boolean,
+) => Promise<Float32Array>;
 
-async function engine(): Promise<{ tf: Tf; info: Record<string, unknown> }> {
-  // Imported here, not at module top: the stage definition must stay light (contract brief).
+/**
+ * The products of the clone. On the native backend they call the addon's GEMM directly (the
+ * same call, arguments and thread rule as tfjs' BatchMatMul kernel there, so the same bytes)
+ * and tfjs is never loaded (~0.5 s of module loading); otherwise tfjs' matMul on whatever
+ * backend initEngine picks. Imported here, not at module top: the stage definition must stay
+ * light (contract brief).
+ */
+async function engine(): Promise<{ matMul: MatMul; info: Record<string, unknown> }> {
+  const { nativeGemm } = await import('@imp/engine/fused-engine');
+  const native = nativeGemm();
+  if (native)
+    return {
+      info: { ...native.info },
+      async matMul(a, ashape, b, bshape, ta, tb) {
+        const M = ta ? ashape[1] : ashape[0];
+        const K = ta ? ashape[0] : ashape[1];
+        const N = tb ? bshape[0] : bshape[1];
+        const out = new Float32Array(M * N);
+        if (K > 0) native.sgemm(ta ? 1 : 0, tb ? 1 : 0, M, N, K, a, b, out, 0, 0);
+        return out;
+      },
+    };
   const eng = await import('@imp/engine');
   let info: Record<string, unknown>;
   try {
@@ -92,26 +119,82 @@ async function engine(): Promise<{ tf: Tf; info: Record<string, unknown> }> {
   } catch {
     info = { ...(await eng.initEngine()) };
   }
-  return { tf: eng.tf, info };
+  const tf = eng.tf;
+  return {
+    info,
+    async matMul(a, ashape, b, bshape, ta, tb) {
+      const A = tf.tensor2d(a, ashape);
+      const B = b === a ? A : tf.tensor2d(b, bshape);
+      const C = tf.matMul(A, B, ta, tb);
+      const out = (await C.data()) as Float32Array;
+      A.dispose();
+      if (B !== A) B.dispose();
+      C.dispose();
+      return out;
+    },
+  };
 }
 
-async function matMulData(
-  tf: Tf,
-  a: Float32Array,
-  ashape: [number, number],
-  b: Float32Array,
-  bshape: [number, number],
-  ta: boolean,
-  tb: boolean,
-): Promise<Float32Array> {
-  const A = tf.tensor2d(a, ashape);
-  const B = b === a ? A : tf.tensor2d(b, bshape);
-  const C = tf.matMul(A, B, ta, tb);
-  const out = (await C.data()) as Float32Array;
-  A.dispose();
-  if (B !== A) B.dispose();
-  C.dispose();
-  return out;
+// The per-class loops below are small separate functions: inside the long async gaussianClone
+// V8 ran them several times slower (e.g. 20 ns per pixel for the constant fill).
+
+/** Rows `rows` of x [*, D] as float32 rows of out (inputs may be uint8). */
+function gatherClassRows(x: Uint8Array | Float32Array, rows: number[], D: number, out: Float32Array): void {
+  for (let r = 0; r < rows.length; r++) out.set(x.subarray(rows[r]! * D, (rows[r]! + 1) * D), r * D);
+}
+
+/** Per-pixel mean and sum of squared deviations over n rows, float64, rows in order. */
+function meanAndSq(X: Float32Array, n: number, D: number): { mean: Float64Array; sq: Float64Array } {
+  const mean = new Float64Array(D);
+  for (let r = 0; r < n; r++) for (let d = 0, o = r * D; d < D; d++) mean[d] += X[o + d]!;
+  for (let d = 0; d < D; d++) mean[d] /= n;
+  const sq = new Float64Array(D);
+  for (let r = 0; r < n; r++)
+    for (let d = 0, o = r * D; d < D; d++) {
+      const v = X[o + d]! - mean[d]!;
+      sq[d] += v * v;
+    }
+  return { mean, sq };
+}
+
+/** (X[:, active] − meanA)·s into Xc [n, Da]. */
+function centredActive(
+  X: Float32Array,
+  n: number,
+  D: number,
+  active: Int32Array,
+  meanA: Float64Array,
+  s: number,
+  Xc: Float32Array,
+): void {
+  const Da = active.length;
+  for (let r = 0; r < n; r++) {
+    const o = r * D;
+    const q = r * Da;
+    for (let a = 0; a < Da; a++) Xc[q + a] = (X[o + active[a]!]! - meanA[a]!) * s;
+  }
+}
+
+/** Every target row of dst set to the class mean (float64 rounded to float32). */
+function fillMean(dst: Float32Array, targets: number[], D: number, mean: Float64Array): void {
+  for (const i of targets) for (let d = 0, o = i * D; d < D; d++) dst[o + d] = mean[d]!;
+}
+
+/** dst[target r, active a] = meanA[a] + Y[r, a]. */
+function scatterSamples(
+  dst: Float32Array,
+  targets: number[],
+  D: number,
+  active: Int32Array,
+  meanA: Float64Array,
+  Y: Float32Array,
+): void {
+  const Da = active.length;
+  for (let r = 0; r < targets.length; r++) {
+    const o = targets[r]! * D;
+    const q = r * Da;
+    for (let a = 0; a < Da; a++) dst[o + active[a]!] = meanA[a]! + Y[q + a]!;
+  }
 }
 
 /**
@@ -124,7 +207,7 @@ export async function gaussianClone(
   rng: Rng,
   opts: CloneOptions = DEFAULT_CLONE_OPTIONS,
 ): Promise<CloneResult> {
-  const { tf, info } = await engine();
+  const { matMul, info } = await engine();
   const log = opts.log ?? (() => {});
   const D = ds.layout.channels * ds.layout.height * ds.layout.width;
   const K = ds.num_classes;
@@ -143,9 +226,18 @@ export async function gaussianClone(
   };
   const trainRows = rowsOf(ds.train.y);
   const valRows = rowsOf(ds.val.y);
-  const gram: GramFn = (a, m, k) => matMulData(tf, a, [m, k], a, [m, k], false, true);
+  const gram: GramFn = (a, m, k) => matMul(a, [m, k], a, [m, k], false, true);
   const timings = { stats_s: 0, cholesky_s: 0, sample_s: 0 };
   const classes: ClassCloneRecord[] = [];
+  // Work buffers reused across classes (each use overwrites what it reads): fresh 20 MB arrays
+  // per class cost their page faults again every time.
+  const reusable = () => {
+    let buf = new Float32Array(0);
+    return (len: number) => (buf.length >= len ? buf : (buf = new Float32Array(len))).subarray(0, len);
+  };
+  const scratch = reusable();
+  const centred = reusable();
+  const normals = reusable();
 
   for (let c = 0; c < K; c++) {
     let t = performance.now();
@@ -157,22 +249,10 @@ export async function gaussianClone(
         `gaussian-clone: class ${ds.class_names?.[c] ?? c} has ${n} training image(s); its covariance needs at least 2`,
       );
     // The class's training images as float32 rows (one monomorphic copy: inputs may be uint8).
-    const X = ds.train.x;
-    const Xall = new Float32Array(n * D);
-    rows.forEach((i, r) => {
-      const src = X.subarray(i * D, (i + 1) * D);
-      Xall.set(src, r * D);
-    });
+    const Xall = scratch(n * D);
+    gatherClassRows(ds.train.x, rows, D, Xall);
     // Mean and variance in float64, in a fixed order (reproducible bit for bit).
-    const mean = new Float64Array(D);
-    for (let r = 0; r < n; r++) for (let d = 0, o = r * D; d < D; d++) mean[d] += Xall[o + d]!;
-    for (let d = 0; d < D; d++) mean[d] /= n;
-    const sq = new Float64Array(D);
-    for (let r = 0; r < n; r++)
-      for (let d = 0, o = r * D; d < D; d++) {
-        const v = Xall[o + d]! - mean[d]!;
-        sq[d] += v * v;
-      }
+    const { mean, sq } = meanAndSq(Xall, n, D);
     let meanVar = 0;
     for (let d = 0; d < D; d++) meanVar += sq[d]! / (n - 1);
     meanVar /= D;
@@ -184,13 +264,9 @@ export async function gaussianClone(
     for (let a = 0; a < Da; a++) meanA[a] = mean[active[a]!]!;
     // Centred training images on the active pixels, scaled so XᵀX is the unbiased covariance.
     const s = 1 / Math.sqrt(n - 1);
-    const Xc = new Float32Array(n * Da);
-    for (let r = 0; r < n; r++) {
-      const o = r * D;
-      const q = r * Da;
-      for (let a = 0; a < Da; a++) Xc[q + a] = (Xall[o + active[a]!]! - meanA[a]!) * s;
-    }
-    const cov32 = Da > 0 ? await matMulData(tf, Xc, [n, Da], Xc, [n, Da], true, false) : new Float32Array(0);
+    const Xc = centred(n * Da);
+    centredActive(Xall, n, D, active, meanA, s, Xc);
+    const cov32 = Da > 0 ? await matMul(Xc, [n, Da], Xc, [n, Da], true, false) : new Float32Array(0);
     const cov = new Float64Array(Da * Da);
     // Symmetrise (BLAS need not return an exactly symmetric XᵀX).
     for (let i = 0; i < Da; i++)
@@ -232,17 +308,13 @@ export async function gaussianClone(
       if (m === 0) continue;
       const dst = out[split].x;
       // Constant pixels first (every sample equals the class mean there).
-      for (const i of targets) for (let d = 0, o = i * D; d < D; d++) dst[o + d] = mean[d]!;
+      fillMean(dst, targets, D, mean);
       if (Da === 0) continue;
-      const Z = new Float32Array(m * Da);
+      const Z = normals(m * Da);
       fillNormal(rng, Z);
       // Rows of Z·Lᵀ are L·z: covariance L·Lᵀ = Σ + jitter·I.
-      const Y = await matMulData(tf, Z, [m, Da], L32, [Da, Da], false, true);
-      targets.forEach((i, r) => {
-        const o = i * D;
-        const q = r * Da;
-        for (let a = 0; a < Da; a++) dst[o + active[a]!] = meanA[a]! + Y[q + a]!;
-      });
+      const Y = await matMul(Z, [m, Da], L32, [Da, Da], false, true);
+      scatterSamples(dst, targets, D, active, meanA, Y);
     }
     timings.sample_s += (performance.now() - t) / 1000;
   }
