@@ -4,7 +4,8 @@
 // the moment the planned task starts executing (the `startup:` line that IMP_TRACE_STARTUP
 // makes execute-task.ts print), after the CLI loaded and the experiment was planned. Also the
 // process CPU time to that moment (robust to other load on the machine), and with the bundle's
-// V8 code cache off (IMP_CODE_CACHE=0). Prints JSON as its last line.
+// V8 code cache off (IMP_CODE_CACHE=0), and with the caller's NODE_EXTRA_CA_CERTS kept (see
+// `asRun`). Prints JSON as its last line.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -65,11 +66,17 @@ function startupMs(task: string, extra: Record<string, string>): { wall: number;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const result: Record<string, Record<string, number>> = {};
-for (const [mode, extra] of [
-  ['compiled', {}],
-  ['compiled_no_code_cache', { IMP_CODE_CACHE: '0' }],
-  ['tsx', { IMP_TSX: '1' }],
-] as const) {
+// `imp run` starts its stage processes with NODE_EXTRA_CA_CERTS emptied (pipeline-commands.ts):
+// 'compiled' measures them so; 'compiled_caller_env' keeps the caller's value, as a user typing
+// `imp task` gets (only when it is set here: Node loads that file at every start).
+const asRun = { NODE_EXTRA_CA_CERTS: '' };
+const modes: [string, Record<string, string>][] = [
+  ['compiled', asRun],
+  ...(process.env.NODE_EXTRA_CA_CERTS ? [['compiled_caller_env', {}] as [string, Record<string, string>]] : []),
+  ['compiled_no_code_cache', { ...asRun, IMP_CODE_CACHE: '0' }],
+  ['tsx', { ...asRun, IMP_TSX: '1' }],
+];
+for (const [mode, extra] of modes) {
   result[mode] = {};
   for (const task of ['mask-L1', 'rewind-L1']) {
     const xs = Array.from({ length: ROUNDS }, () => startupMs(task, extra));

@@ -79,7 +79,14 @@ test('swapping the rewind implementation reruns from rewind-L1 on', () => {
     e.prune.config.fraction = 0.5;
     (e.rewind as Record<string, unknown>).stage = alt;
   });
-  const ran = run();
+  // imp run empties NODE_EXTRA_CA_CERTS for its own processes (a start-up cost) and gives the
+  // caller's value back to external stage commands.
+  const ca = existsSync('/etc/ssl/certs/ca-certificates.crt') ? '/etc/ssl/certs/ca-certificates.crt' : 'ca.pem';
+  const envLog = join(ws.root, 'alt-env.log');
+  const r = ws.impEnv({ NODE_EXTRA_CA_CERTS: ca, ALT_REWIND_ENV_LOG: envLog }, 'run', 'tiny');
+  assert.equal(r.code, 0, r.out);
+  const ran = executedTasks(r.out, 'tiny');
+  assert.deepEqual(new Set(readFileSync(envLog, 'utf8').trim().split('\n')), new Set([`NODE_EXTRA_CA_CERTS=${ca}`]));
   assert.deepEqual(
     ran.filter((t) => ['data', 'train-L0', 'mask-L1'].includes(t)),
     [],

@@ -49,7 +49,10 @@ export async function executeTask(plan: RunContext, t: PlannedTask): Promise<{ s
         throw new Error(`task ${t.name}: output ${role} went to ${o.dir}, planned ${t.outputs[role]?.dir}`);
   } else {
     const argv = taskArgv(t, plan.store);
-    await execa(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
+    // imp run emptied NODE_EXTRA_CA_CERTS for its own processes; an external command gets it back.
+    const ca = process.env.IMP_EXTRA_CA_CERTS;
+    const env = ca ? { NODE_EXTRA_CA_CERTS: ca } : undefined;
+    await execa(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'inherit'], env });
     skipped = false;
   }
   for (const o of Object.values(t.outputs))
