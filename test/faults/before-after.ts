@@ -3,7 +3,7 @@
 // 6ab9170, the last commit before the first issue-16 commit bcc0ad2; found with
 // `git log --reverse b1ede30..main`) in a temporary worktree, copies this tree's tests and test
 // harness into it (never its sources), runs each test file there and here, and prints the table
-// of docs/store-safety.md ("Failed before, passes after"). Takes ~25 minutes on 2 cores.
+// of docs/store-safety.md ("Failed before, passes after"). Takes ~12 minutes on 2 quiet cores.
 // Where a test cannot load against the old code (an API that did not exist), a probe in
 // before-after/ checks the same failure through APIs both trees have.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -183,7 +183,7 @@ const ROWS: Row[] = [
   },
   {
     failure: '7e (in a terminal, SIGTERM and kill -9 of imp run alone)',
-    note: 'not reproduced at 6ab9170 either; kill -9 did leave orphans on main before the watchdog of 8ebdfa1',
+    note: 'not reproduced at 6ab9170 either; kill -9 did leave orphans on main before the watchdog of f8633a2',
     file: `${PROBES}/kill-run.probe.ts`,
     tests: ['a SIGTERMed imp run leaves no stage process behind', 'a SIGKILLed imp run leaves no stage process behind'],
   },
