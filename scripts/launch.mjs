@@ -8,7 +8,7 @@
 // exit, so it holds the functions that process compiled). A cache V8 rejects (another Node or
 // V8 flags) is simply rewritten. The bundle's dynamic imports of external modules (vega, tfjs
 // backends) call globalThis.__impImport, defined here: this module's import() is Node's own.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire, Module } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -17,6 +17,18 @@ import { build, ENTRIES, staleReason } from './build.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
+/** The test scripts/setup.sh uses to decide on npm ci. */
+function nodeModulesStale() {
+  try {
+    return (
+      statSync(join(root, 'package-lock.json')).mtimeMs >
+      statSync(join(root, 'node_modules', '.package-lock.json')).mtimeMs
+    );
+  } catch {
+    return true;
+  }
+}
+
 async function compiled(name) {
   const why = staleReason(root);
   if (why) {
@@ -24,6 +36,14 @@ async function compiled(name) {
       if (process.env.IMP_BUILD_VERBOSE) process.stderr.write(`imp: rebuilding (${why})\n`);
       await build({ quiet: !process.env.IMP_BUILD_VERBOSE });
     } catch (e) {
+      // The usual cause after a pull: a new workspace package that npm ci has not linked yet.
+      // The sources would fail the same way through tsx, so say what to run instead.
+      if (nodeModulesStale()) {
+        process.stderr.write(
+          'error: node_modules is older than package-lock.json (a dependency or workspace package changed); run `npm ci` or `npm run setup`\n',
+        );
+        process.exit(1);
+      }
       process.stderr.write(
         `imp: the build failed (${String(e.message).split('\n')[0]}); running the sources through tsx\n`,
       );
