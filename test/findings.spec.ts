@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { executedTasks, makeWorkspace } from './workspace.ts';
 
 const exp = (name: string, prune: Record<string, unknown>) => ({
@@ -78,6 +78,12 @@ test('RESULTS.md: honest before a run, computed after npm run findings, identica
   const page = /Findings: (\S+index\.html)/.exec(r.out)![1]!;
   assert.ok(existsSync(page));
   assert.match(readFileSync(page, 'utf8'), /dense-calibration/);
+  // The page links each experiment's report (bands over seeds), and that report exists.
+  const link = /<code>tiny-imp<\/code> \(<a href="(\.\.\/report-[0-9a-f]{20}\/index\.html)">report<\/a>/.exec(
+    readFileSync(page, 'utf8'),
+  );
+  assert.ok(link, 'the findings page links the experiment report');
+  assert.ok(existsSync(join(dirname(page), link[1]!)), `${link[1]} exists beside the page`);
   const text = results();
   assert.match(text, /Status: \*\*computed\*\*/);
   // Level 0 is dense in every seed: ratio exactly 1, a zero-width interval on 1.

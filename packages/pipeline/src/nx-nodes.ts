@@ -4,7 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { storeRoot, takeObservedContentInputs } from '@imp/artifacts';
 import { loadExperimentFile } from './load-experiment.ts';
 import { planExperiment, type PlannedTask } from './plan.ts';
-import { planFindings } from './plan-findings.ts';
+import { findingsTaskDeps, planFindings } from './plan-findings.ts';
 
 type TargetConfig = Record<string, unknown>;
 export type ProjectNode = {
@@ -141,10 +141,7 @@ export async function nodesForFile(file: string, workspaceRoot: string): Promise
         root: `pipelines/${f.name}/${t.name}`,
         tags: [`experiment:${f.name}`, `stage:${t.stage.name}`, 'findings'],
         metadata: {
-          impDependsOn:
-            t.name === 'findings'
-              ? fp.experiments.map((e) => taskProject(e.plan.experiment.name, 'aggregate'))
-              : t.dependsOn.map((d) => taskProject(f.name, d)),
+          impDependsOn: findingsTaskDeps(f, t).map(([e, n]) => taskProject(e, n)),
         },
         targets: {
           run: runTarget(taskCommand(loaded.path, workspaceRoot, t.name, taskIds(t)), describeOutputs(t)),

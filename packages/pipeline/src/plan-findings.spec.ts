@@ -51,16 +51,25 @@ test('a findings file plans the experiments its claims name and a findings task 
   const aggA = fp.experiments[0]!.plan.tasks.find((t) => t.name === 'aggregate')!;
   assert.equal(findings!.inputs['aggregate.a']!.id, Object.values(aggA.outputs)[0]!.id);
   assert.equal(page!.inputs.findings!.id, Object.values(findings!.outputs)[0]!.id);
+  // The page also takes each experiment's report, to link it.
+  assert.deepEqual(Object.keys(page!.inputs), ['findings', 'report.a', 'report.b']);
+  const reportA = fp.experiments[0]!.plan.tasks.find((t) => t.name === 'report')!;
+  assert.equal(page!.inputs['report.a']!.id, Object.values(reportA.outputs)[0]!.id);
   assert.deepEqual(
     (await fileTasks(loaded, dir, '/store')).map((t) => t.name),
     ['findings', 'findings-page'],
   );
 
-  // The Nx plugin: findings depends on each experiment's aggregate; the memo reads their files.
+  // The Nx plugin: findings depends on each experiment's aggregate, the page on findings and
+  // the reports; the memo reads their files.
   const { projects, reads } = await nodesForFile(join(dir, 'findings.yaml'), dir);
   const byName = Object.fromEntries(Object.values(projects).map((p) => [p.name, p]));
   assert.deepEqual(byName['findings--findings']!.metadata.impDependsOn, ['a--aggregate', 'b--aggregate']);
-  assert.deepEqual(byName['findings--findings-page']!.metadata.impDependsOn, ['findings--findings']);
+  assert.deepEqual(byName['findings--findings-page']!.metadata.impDependsOn, [
+    'findings--findings',
+    'a--report',
+    'b--report',
+  ]);
   assert.deepEqual(reads.sort(), ['a.json', 'b.json', 'findings.yaml']);
 
   // Slurm: the experiments come along, then the findings unit with its edges to their aggregates.
@@ -72,6 +81,11 @@ test('a findings file plans the experiments its claims name and a findings task 
   assert.deepEqual(units[2]!.tasks[0]!.deps, [
     ['a', 'aggregate'],
     ['b', 'aggregate'],
+  ]);
+  assert.deepEqual(units[2]!.tasks[1]!.deps, [
+    ['findings', 'findings'],
+    ['a', 'report'],
+    ['b', 'report'],
   ]);
 });
 

@@ -52,6 +52,7 @@ export async function planFindings(
   const names = claims.success ? claimedExperiments(claims.data) : [];
   const experiments: FindingsPlan['experiments'] = [];
   const inputs: Record<string, TaskInput> = {};
+  const reports: Record<string, TaskInput> = {};
   for (const name of names) {
     const file = findExperimentFile(name, pipelinesDir);
     const loaded = loadExperimentFile(file);
@@ -66,6 +67,11 @@ export async function planFindings(
     experiments.push({ file, plan });
     const o = first(agg);
     inputs[`aggregate.${name}`] = { task: `${name}--aggregate`, role: o.role, id: o.id, dir: o.dir };
+    const report = plan.tasks.find((t) => t.name === 'report');
+    if (report) {
+      const r = first(report);
+      reports[`report.${name}`] = { task: `${name}--report`, role: r.role, id: r.id, dir: r.dir };
+    }
   }
   const findings = await plannedTask(
     'findings',
@@ -81,12 +87,25 @@ export async function planFindings(
     'findings-page',
     f.page,
     { title: f.description || f.name, name: f.name },
-    { findings: { task: 'findings', role: o.role, id: o.id, dir: o.dir } },
+    { findings: { task: 'findings', role: o.role, id: o.id, dir: o.dir }, ...reports },
     `findings file ${path} (page)`,
     store,
     ['findings'],
   );
   return { findings: f, experiments, tasks: [findings, page], store };
+}
+
+/**
+ * The stage runs a findings file's task waits for, as [experiment, task], read off its inputs:
+ * `findings` waits for each experiment's aggregate, the page for `findings` and the reports.
+ */
+export function findingsTaskDeps(f: FindingsFile, t: PlannedTask): [string, string][] {
+  const deps = new Map<string, [string, string]>();
+  for (const i of Object.values(t.inputs)) {
+    const k = i.task.lastIndexOf('--');
+    deps.set(i.task, k < 0 ? [f.name, i.task] : [i.task.slice(0, k), i.task.slice(k + 2)]);
+  }
+  return [...deps.values()];
 }
 
 /** The findings page of a plan (`<store>/report-…/index.html`). */

@@ -1,7 +1,7 @@
 import { findExperimentFile, loadExperimentFile } from './load-experiment.ts';
 import { planExperiment, type PlannedTask } from './plan.ts';
 import { planComparison, comparisonPage } from './plan-comparison.ts';
-import { findingsPage, planFindings } from './plan-findings.ts';
+import { findingsPage, findingsTaskDeps, planFindings } from './plan-findings.ts';
 import { checkArtifacts, type ArtifactState } from './check-store.ts';
 import { taskProject, type ScopedRun } from './nx-nodes.ts';
 import { schedule } from './threads.ts';
@@ -68,14 +68,16 @@ export async function collectRuns(file: string, pipelinesDir: string, store: str
   }
   if (loaded.kind === 'findings') {
     const fp = await planFindings(loaded.findings, loaded.path, pipelinesDir, store);
-    const aggregates = fp.experiments.map((e) =>
-      addPlan(e.file, e.plan.experiment.name, e.plan.tasks).get('aggregate')!,
+    const local = new Map(
+      fp.experiments.map((e) => [e.plan.experiment.name, addPlan(e.file, e.plan.experiment.name, e.plan.tasks)]),
     );
-    const [findings, page] = fp.tasks as [PlannedTask, PlannedTask];
     const name = loaded.findings.name;
-    const fProject = taskProject(name, findings.name);
-    units.push({ project: fProject, file: loaded.path, task: findings, dependsOn: [...new Set(aggregates)] });
-    units.push({ project: taskProject(name, page.name), file: loaded.path, task: page, dependsOn: [fProject] });
+    // Each dependency resolves to the project that owns the output (shared stages run once).
+    const deps = (t: PlannedTask) => [
+      ...new Set(findingsTaskDeps(loaded.findings, t).map(([e, n]) => local.get(e)?.get(n) ?? taskProject(e, n))),
+    ];
+    for (const t of fp.tasks)
+      units.push({ project: taskProject(name, t.name), file: loaded.path, task: t, dependsOn: deps(t) });
     return { name, kind: 'findings', units, page: findingsPage(fp) };
   }
   const c = loaded.comparison;

@@ -82,10 +82,19 @@ export function effectText(f: Pick<FindingRow, 'effect' | 'ci_lo' | 'ci_hi' | 'n
  */
 export const findingsPageStage: StageDef<typeof FindingsPageConfig> = {
   name: 'findings-page',
-  algoVersion: '1',
+  // 2: links each experiment's report page (inputs report.<experiment>).
+  algoVersion: '2',
   description: "HTML page of the paper's claims as findings: effect ± CI over seeds and the verdict of each rule.",
   config: FindingsPageConfig,
-  inputs: { findings: { kind: 'analysis', description: 'a findings artifact (stage findings)' } },
+  inputs: {
+    findings: { kind: 'analysis', description: 'a findings artifact (stage findings)' },
+    report: {
+      kind: 'report',
+      description: "each claimed experiment's report page (curves with bands over seeds), as report.<experiment>",
+      many: true,
+      optional: true,
+    },
+  },
   outputs: { page: { kind: 'report', description: 'index.html' } },
   async run(ctx) {
     const a = ctx.inputs.findings!;
@@ -111,7 +120,11 @@ export const findingsPageStage: StageDef<typeof FindingsPageConfig> = {
         )
         .join(' · ');
       const exps = Object.entries(s.experiments)
-        .map(([e, d]) => `<a href="${relUrl(`../${d}/manifest.json`)}"><code>${esc(e)}</code></a>`)
+        .map(([e, d]) => {
+          const report = ctx.inputs[`report.${e}`];
+          const link = report ? `<a href="${relUrl(`../${basename(report.dir)}/index.html`)}">report</a> · ` : '';
+          return `<code>${esc(e)}</code> (${link}<a href="${relUrl(`../${d}/manifest.json`)}">aggregate</a>)`;
+        })
         .join(' ');
       const body = `<header class="page">
 <h1>${esc(ctx.config.title)}</h1>
@@ -125,7 +138,7 @@ ${table(['id', 'claim', 'paper', `ours: effect [${pct} CI]`, 'verdict', 'rule'],
 <section>
 <h2>Data</h2>
 <p>Tables: ${tableLinks || '–'}</p>
-<p>Aggregates over seeds, per experiment: ${exps || '–'}</p>
+<p>Per experiment, its report (curves with bands over seeds) and its aggregate: ${exps || '–'}</p>
 <h2>Lineage</h2>
 ${lineageTable(collectLineage(a.manifest, a.dir, ctx.store, 2))}
 </section>`;

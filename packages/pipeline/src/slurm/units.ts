@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ConfigError, MANIFEST_FILE, storeRoot, workspaceRoot } from '@imp/artifacts';
 import { findExperimentFile, loadExperimentFile } from '../load-experiment.ts';
 import { planComparison } from '../plan-comparison.ts';
-import { planFindings } from '../plan-findings.ts';
+import { findingsTaskDeps, planFindings } from '../plan-findings.ts';
 import { planExperiment, type PlannedTask } from '../plan.ts';
 import { slurmSettings, type SlurmSettings } from './resources.ts';
 
@@ -96,16 +96,7 @@ export async function loadUnits(files: string[], opts: UnitOptions = {}): Promis
         name: f.name,
         file: loaded.path,
         settings: slurmSettings(f, loaded.path),
-        tasks: fp.tasks.map((t) =>
-          fromPlanned(
-            f.name,
-            t,
-            t.name === 'findings'
-              ? fp.experiments.map((e) => [e.plan.experiment.name, 'aggregate'])
-              : t.dependsOn.map((d) => [f.name, d]),
-            true,
-          ),
-        ),
+        tasks: fp.tasks.map((t) => fromPlanned(f.name, t, findingsTaskDeps(f, t), true)),
       });
       return;
     }
