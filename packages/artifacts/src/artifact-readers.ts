@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { ArtifactError } from './errors.ts';
 import { readDatasetSplit, type ImageLayout } from './dataset-file.ts';
 import { readMetricsFile, type MetricRow } from './metrics-file.ts';
@@ -68,4 +69,19 @@ export function loadDataset(a: Artifact): LoadedDataset {
 /** The long-format rows of a metrics artifact (metrics.arrow). */
 export function loadMetrics(a: Artifact): MetricRow[] {
   return readMetricsFile(a.file('metrics.arrow'));
+}
+
+/**
+ * An artifact's manifest summary checked against the schema a reader relies on; a mismatch is
+ * one error naming the manifest and the field.
+ */
+export function readSummary<S extends z.ZodType>(a: Artifact, schema: S): z.output<S> {
+  const r = schema.safeParse(a.manifest.summary);
+  if (r.success) return r.data;
+  const i = r.error.issues[0]!;
+  throw new ArtifactError(
+    `${a.dir}/manifest.json: summary field '${i.path.join('.')}' ${i.message}`,
+    'bad-manifest',
+    a.dir,
+  );
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ArtifactError, type Artifact } from '@imp/artifacts';
+import { ArtifactError, readSummary, type Artifact } from '@imp/artifacts';
 import { LevelRow, safeRelPath } from './analysis-summary.ts';
 import type { BandData } from './bands.ts';
 
@@ -25,16 +25,7 @@ export const AggregateSummary = z.looseObject({
 export type AggregateSummary = z.infer<typeof AggregateSummary>;
 
 export function parseAggregateSummary(a: Artifact): AggregateSummary {
-  const r = AggregateSummary.safeParse(a.manifest.summary);
-  if (!r.success) {
-    const i = r.error.issues[0]!;
-    throw new ArtifactError(
-      `${a.dir}/manifest.json: summary field '${i.path.join('.')}' ${i.message}`,
-      'bad-manifest',
-      a.dir,
-    );
-  }
-  return r.data;
+  return readSummary(a, AggregateSummary);
 }
 
 /** The band data of one curve (`curves/<id>.json`: points with value = mean, lo, hi, n; rules). */

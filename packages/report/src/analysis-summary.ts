@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ArtifactError, type Artifact } from '@imp/artifacts';
+import { ArtifactError, readSummary, type Artifact } from '@imp/artifacts';
 
 /**
  * What the report relies on in an `analysis` artifact's manifest summary. Parsing is
@@ -72,16 +72,7 @@ export function levelColumns(s: Pick<AnalysisSummary, 'levels' | 'tables'>): Col
 }
 
 export function parseAnalysisSummary(a: Artifact): AnalysisSummary {
-  const r = AnalysisSummary.safeParse(a.manifest.summary);
-  if (!r.success) {
-    const i = r.error.issues[0]!;
-    throw new ArtifactError(
-      `${a.dir}/manifest.json: summary field '${i.path.join('.')}' ${i.message}`,
-      'bad-manifest',
-      a.dir,
-    );
-  }
-  const s = r.data;
+  const s = readSummary(a, AnalysisSummary);
   s.levels = [...s.levels].sort((x, y) => x.level - y.level);
   return s;
 }

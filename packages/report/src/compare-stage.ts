@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
-import { ArtifactError, type Artifact, type StageDef } from '@imp/artifacts';
+import { ArtifactError, readSummary, type Artifact, type StageDef } from '@imp/artifacts';
 import {
   AnalysisSummary,
   bestLevelOf,
@@ -112,13 +112,7 @@ function sourceOf(key: string, art: Artifact, labels: Record<string, string>): S
         `input ${key} (${art.dir}) was made by stage '${art.manifest.stage}', expected a 'report' artifact`,
         'bad-input',
       );
-    const r = ReportSummary.safeParse(art.manifest.summary);
-    if (!r.success)
-      throw new ArtifactError(
-        `${art.dir}/manifest.json: summary field '${r.error.issues[0]!.path.join('.')}' ${r.error.issues[0]!.message}`,
-        'bad-manifest',
-      );
-    const s = r.data;
+    const s = readSummary(art, ReportSummary);
     return {
       name,
       art,

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
-import { ArtifactError, type Artifact, type StageDef } from '@imp/artifacts';
+import { readSummary, type Artifact, type StageDef } from '@imp/artifacts';
 import { esc, fmt, fmtPercent, page, relUrl, table } from './html.ts';
 import { collectLineage, lineageTable } from './lineage.ts';
 
@@ -43,16 +43,7 @@ const FindingsSummary = z.looseObject({
 export type FindingsSummary = z.infer<typeof FindingsSummary>;
 
 export function parseFindingsSummary(a: Artifact): FindingsSummary {
-  const r = FindingsSummary.safeParse(a.manifest.summary);
-  if (!r.success) {
-    const i = r.error.issues[0]!;
-    throw new ArtifactError(
-      `${a.dir}/manifest.json: summary field '${i.path.join('.')}' ${i.message}`,
-      'bad-manifest',
-      a.dir,
-    );
-  }
-  return r.data;
+  return readSummary(a, FindingsSummary);
 }
 
 const COLOURS: Record<string, string> = {
