@@ -5,21 +5,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { executedTasks, makeWorkspace } from './workspace.ts';
+import { executedTasks, makeWorkspace, tinyMnistData } from './workspace.ts';
 
 const exp = (name: string, prune: Record<string, unknown>) => ({
   name,
   description: `tiny ${name} over two seeds`,
   seeds: [0, 1],
-  data: {
-    config: {
-      source: { name: 'mnist' },
-      transforms: [
-        { name: 'subset', split: 'train', n: 600 },
-        { name: 'subset', split: 'val', n: 200 },
-      ],
-    },
-  },
+  data: tinyMnistData(),
   train: { config: { arch: 'f16:x', steps: 30, batchSize: 50, lr: 0.1, evalEvery: 15 } },
   prune: { levels: 1, config: prune },
   rewind: { step: 5, config: { mode: 'late' } },

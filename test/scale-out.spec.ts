@@ -7,20 +7,12 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ALT_REWIND, executedTasks, makeWorkspace } from './workspace.ts';
+import { ALT_REWIND, executedTasks, makeWorkspace, tinyMnistData } from './workspace.ts';
 
 const exp = (name: string, fraction: number) => ({
   name,
   seed: 2,
-  data: {
-    config: {
-      source: { name: 'mnist' },
-      transforms: [
-        { name: 'subset', split: 'train', n: 600 },
-        { name: 'subset', split: 'val', n: 200 },
-      ],
-    },
-  },
+  data: tinyMnistData(),
   train: { config: { arch: 'f16:x', steps: 30, batchSize: 40, lr: 0.1, evalEvery: 15 } },
   prune: { levels: 1, config: { fraction } },
   rewind: { step: 5 },

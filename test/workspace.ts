@@ -8,6 +8,17 @@ export const REPO = resolve(import.meta.dirname, '..');
 /** The rewind stage as an external command (test/fixtures/alt-rewind.ts). */
 export const ALT_REWIND = { command: [process.execPath, '--import', 'tsx', join(REPO, 'test/fixtures/alt-rewind.ts')] };
 
+/** The data block of the tiny MNIST experiments the end-to-end tests run (600 train, 200 val images). */
+export const tinyMnistData = () => ({
+  config: {
+    source: { name: 'mnist' },
+    transforms: [
+      { name: 'subset', split: 'train', n: 600 },
+      { name: 'subset', split: 'val', n: 200 },
+    ],
+  },
+});
+
 /**
  * A throwaway Nx workspace sharing this repo's packages and node_modules, with its
  * own pipelines/, artifact store and Nx cache, so the tests run real Nx.

@@ -9,7 +9,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ALT_REWIND, makeWorkspace, REPO } from '../../workspace.ts';
+import { ALT_REWIND, makeWorkspace, REPO, tinyMnistData } from '../../workspace.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const alive = (pid: number) => {
@@ -34,15 +34,7 @@ async function killedRun(t: { skip(m: string): void }, signal: NodeJS.Signals) {
       slow: {
         name: 'slow',
         seed: 2,
-        data: {
-          config: {
-            source: { name: 'mnist' },
-            transforms: [
-              { name: 'subset', split: 'train', n: 600 },
-              { name: 'subset', split: 'val', n: 200 },
-            ],
-          },
-        },
+        data: tinyMnistData(),
         train: { config: { arch: 'f16:x', steps: 30, batchSize: 40, lr: 0.1, evalEvery: 15 } },
         prune: { levels: 1, config: { fraction: 0.3 } },
         rewind: { step: 5, stage: ALT_REWIND },

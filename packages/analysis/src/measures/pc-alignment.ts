@@ -20,7 +20,7 @@ import { metricVsU } from '../charts/metric-vs-u.ts';
 import { classPCs, type ClassPCs } from '../class-pca.ts';
 import { maskGridPng } from '../figures.ts';
 import { num, type Measure } from '../measure.ts';
-import { shapeInputs } from './mask-shape.ts';
+import { shapeInputs } from '../shape-inputs.ts';
 
 /** Class PCs mapped to the analysis pixel space, pixel-major: VT[p·(C·m) + c·m + t]. */
 interface Basis {
